@@ -1,0 +1,42 @@
+{
+    "name": "Conference CRM: Products, Departments and Roles",
+    "summary": "Conferences as CRM products, the Production / Email Sales / Phone Sales "
+    "departments, 15 roles with per-role lead visibility and export rights",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/conference-crm/conference-crm",
+    "author": "Conference CRM developers",
+    "license": "LGPL-3",
+    "depends": ["crm", "event_crm", "sales_team", "mail"],
+    "external_dependencies": {"python": ["openpyxl"]},
+    "data": [
+        "security/crm_event_products_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_event_products_rules.xml",
+        "data/crm_department_data.xml",
+        "data/crm_export_profile_data.xml",
+        "data/crm_team_data.xml",
+        "views/crm_department_views.xml",
+        "views/event_event_views.xml",
+        "views/crm_product_assignment_views.xml",
+        "views/crm_lead_views.xml",
+        "views/crm_team_views.xml",
+        "views/res_users_views.xml",
+        "views/crm_export_profile_views.xml",
+        "wizard/crm_team_export_wizard_views.xml",
+        "views/crm_event_products_menus.xml",
+    ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/event_event_demo.xml",
+        "demo/crm_team_demo.xml",
+        "demo/crm_lead_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_event_products/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+    "application": True,
+}

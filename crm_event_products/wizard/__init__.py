@@ -1,0 +1,1 @@
+from . import crm_team_export_wizard
