@@ -1,6 +1,5 @@
 from datetime import date, timedelta
 
-from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 ROLES = {
