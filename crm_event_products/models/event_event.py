@@ -56,6 +56,10 @@ class EventEvent(models.Model):
         "res.users", string="Users", compute="_compute_crm_user_ids"
     )
     crm_team_ids = fields.One2many("crm.team", "crm_product_id", string="Phone Sales Teams")
+    crm_can_edit = fields.Boolean(
+        compute="_compute_crm_can_edit",
+        help="Technical: the current user may edit products (administrators and event managers).",
+    )
 
     _sql_constraints = [
         (
@@ -87,6 +91,12 @@ class EventEvent(models.Model):
         over = [("crm_cycle_end", "<", today)]
         running = ["|", ("crm_cycle_end", "=", False), ("crm_cycle_end", ">=", today)]
         return over if (operator == "=") == value else running
+
+    @api.depends_context("uid")
+    def _compute_crm_can_edit(self):
+        can_edit = self.env["event.event"].has_access("write")
+        for product in self:
+            product.crm_can_edit = can_edit
 
     @api.depends("crm_assignment_ids.user_id")
     def _compute_crm_user_ids(self):
