@@ -1,0 +1,89 @@
+"""The error file of an import: the rejected rows as uploaded, plus "Error".
+
+No Odoo here. Same format as the upload: .xlsx stays .xlsx, .xls becomes .xlsx
+(nothing writes .xls any more), .csv keeps its delimiter and encoding.
+Rows are streamed (write-only workbook, text buffer): a file of 100,000
+rejected rows does not sit in memory as cell objects.
+"""
+
+import csv
+import datetime
+import io
+import os
+import re
+
+from .readers import FORMAT_CSV, FORMAT_XLS, FORMAT_XLSX
+
+ERROR_COLUMN = "Error"
+# control characters openpyxl refuses in cells
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+def error_file_name(filename, fmt):
+    base = os.path.splitext(os.path.basename(filename or "import"))[0] or "import"
+    ext = "csv" if fmt == FORMAT_CSV else "xlsx"
+    return f"{base}_errors.{ext}"
+
+
+class ErrorFileWriter:
+    """Collects rejected rows and renders the error file.
+
+    :param fmt: format of the upload (``xlsx``, ``xls`` or ``csv``)
+    :param header: column labels of the upload
+    :param delimiter: CSV delimiter of the upload
+    :param encoding: CSV encoding of the upload
+    """
+
+    def __init__(self, fmt, header, delimiter=",", encoding="utf-8"):
+        self.fmt = FORMAT_XLSX if fmt == FORMAT_XLS else fmt
+        self.header = list(header) + [ERROR_COLUMN]
+        self.width = len(header)
+        self.count = 0
+        if self.fmt == FORMAT_CSV:
+            self.encoding = encoding or "utf-8"
+            self._buffer = io.StringIO(newline="")
+            self._csv = csv.writer(self._buffer, delimiter=delimiter or ",",
+                                   lineterminator="\r\n")
+            self._csv.writerow(self.header)
+        else:
+            self._ws = None  # the workbook is made on first use
+
+    @staticmethod
+    def _xlsx_value(value):
+        if isinstance(value, str):
+            return _ILLEGAL.sub("", value)
+        if isinstance(value, (int, float, datetime.date, datetime.datetime)) or value is None:
+            return value
+        return str(value)
+
+    def add(self, values, reason):
+        values = list(values[: self.width]) + [None] * (self.width - len(values))
+        self.count += 1
+        if self.fmt == FORMAT_CSV:
+            self._csv.writerow(["" if v is None else v for v in values] + [reason])
+        else:
+            self._sheet().append([self._xlsx_value(v) for v in values] + [reason])
+
+    def _sheet(self):
+        if self._ws is None:
+            import openpyxl
+
+            self._wb = openpyxl.Workbook(write_only=True)
+            self._ws = self._wb.create_sheet("Errors")
+            self._ws.append(self.header)
+        return self._ws
+
+    def render(self):
+        """The file's bytes (call once)."""
+        if self.fmt == FORMAT_CSV:
+            return self._buffer.getvalue().encode(self.encoding, errors="replace")
+        self._sheet()
+        out = io.BytesIO()
+        self._wb.save(out)
+        return out.getvalue()
+
+    @property
+    def mimetype(self):
+        if self.fmt == FORMAT_CSV:
+            return "text/csv"
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

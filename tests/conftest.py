@@ -1,0 +1,47 @@
+"""Odoo-free tests: make the suite addons importable without Odoo.
+
+Each addon folder at the repository root (a folder with a ``__manifest__.py``) is registered
+in ``sys.modules`` as a bare package: a plain module whose ``__path__`` is the folder, so that
+its ``__init__.py`` (which imports Odoo models) never runs. ``import crm_campaign_mgmt.lib.x``
+then loads ``crm_campaign_mgmt/lib/x.py`` (and ``lib/__init__.py`` if there is one) and
+nothing else: code under ``<addon>/lib/`` must import no ``odoo`` and use only relative
+imports among the lib modules.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def register_addon_packages(repo_root: Path = REPO_ROOT) -> list[str]:
+    """Register every ``repo_root/<addon>`` as a bare package; return the names registered."""
+    registered = []
+    for manifest in sorted(repo_root.glob("*/__manifest__.py")):
+        addon_dir = manifest.parent
+        name = addon_dir.name
+        if not name.isidentifier() or name in sys.modules:
+            continue
+        spec = importlib.machinery.ModuleSpec(name, loader=None, is_package=True)
+        spec.submodule_search_locations = [str(addon_dir)]
+        module = types.ModuleType(name, f"Odoo addon {name} (bare package, __init__ not run)")
+        module.__spec__ = spec
+        module.__path__ = [str(addon_dir)]
+        module.__package__ = name
+        sys.modules[name] = module
+        registered.append(name)
+    return registered
+
+
+register_addon_packages()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT

@@ -1,0 +1,364 @@
+"""Odoo-free tests of crm_mailwizz.lib (client + fake MailWizz server on loopback).
+
+No patched ``requests``: every test talks HTTP to FakeMailWizz on 127.0.0.1.
+"""
+
+import hashlib
+import hmac
+import sys
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if "crm_mailwizz" not in sys.modules:  # tests/conftest.py normally does this
+    sys.path.insert(0, str(ROOT))
+    _pkg = types.ModuleType("crm_mailwizz")
+    _pkg.__path__ = [str(ROOT / "crm_mailwizz")]
+    sys.modules["crm_mailwizz"] = _pkg
+
+from crm_mailwizz.lib.client import (
+    ApiKeyAuth,
+    MailWizzAuthError,
+    MailWizzClient,
+    MailWizzHTTPError,
+    MailWizzMalformedResponse,
+    MailWizzNotFound,
+    MailWizzTimeout,
+    SignatureAuth,
+    compute_v1_signature,
+    make_auth,
+)
+from crm_mailwizz.lib.fake_server import FakeMailWizz
+from crm_mailwizz.lib.phpquery import http_build_query, ksort, parse_php_query
+
+
+@pytest.fixture
+def server():
+    with FakeMailWizz(api_version="both", bulk_limit=100) as srv:
+        yield srv
+
+
+def _client(server, version="2", **kw):
+    delays = []
+    kw.setdefault("sleep", delays.append)
+    if version == "1":
+        auth = SignatureAuth(server.public_key, server.private_key)
+    else:
+        auth = ApiKeyAuth(server.api_key)
+    client = MailWizzClient(server.url, auth, timeout=kw.pop("timeout", 5), **kw)
+    client.recorded_sleeps = delays
+    return client
+
+
+# --------------------------------------------------------------------------- encoding / signature
+def test_http_build_query_matches_php():
+    data = {"b": "x y", "a": {"c": ["1", "é"], "d": None}, "e": True, "f": "~*@"}
+    assert http_build_query(data) == "b=x+y&a%5Bc%5D%5B0%5D=1&a%5Bc%5D%5B1%5D=%C3%A9&e=1&f=%7E%2A%40"
+    assert list(ksort({"subscribers": 1, "X-MW-TIMESTAMP": 2, "EMAIL": 3})) == [
+        "EMAIL",
+        "X-MW-TIMESTAMP",
+        "subscribers",
+    ]
+    assert parse_php_query("a%5Bc%5D%5B0%5D=1&a%5Bc%5D%5B1%5D=%C3%A9&b=x+y") == {
+        "a": {"c": {"0": "1", "1": "é"}},
+        "b": "x y",
+    }
+
+
+def test_v1_signature_known_vector():
+    """Signature string built by hand following MailWizzApi_Http_Request::sign()."""
+    url = "http://mw.test/api/lists/ab123/subscribers?page=1&per_page=10"
+    params = {
+        "X-MW-PUBLIC-KEY": "pub",
+        "X-MW-TIMESTAMP": "1700000000",
+        "X-MW-REMOTE-ADDR": "",
+        "FNAME": "Jo Ann",
+        "EMAIL": "jo@x.org",
+    }
+    expected_string = (
+        "POST http://mw.test/api/lists/ab123/subscribers?page=1&per_page=10&"
+        "EMAIL=jo%40x.org&FNAME=Jo+Ann&X-MW-PUBLIC-KEY=pub&X-MW-REMOTE-ADDR=&X-MW-TIMESTAMP=1700000000"
+    )
+    expected = hmac.new(b"priv", expected_string.encode(), hashlib.sha1).hexdigest()
+    assert compute_v1_signature("priv", "post", url, params) == expected
+    # no query string: separator is "?"
+    get_string = "GET http://mw.test/api/lists?X-MW-PUBLIC-KEY=pub&X-MW-REMOTE-ADDR=&X-MW-TIMESTAMP=1"
+    assert (
+        compute_v1_signature(
+            "priv",
+            "GET",
+            "http://mw.test/api/lists",
+            {"X-MW-PUBLIC-KEY": "pub", "X-MW-TIMESTAMP": "1", "X-MW-REMOTE-ADDR": ""},
+        )
+        == hmac.new(b"priv", get_string.encode(), hashlib.sha1).hexdigest()
+    )
+
+
+# --------------------------------------------------------------------------- auth
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_both_auth_schemes_work(server, version):
+    server.add_list("Delegates")
+    client = _client(server, version)
+    assert client.ping() == {"lists": 1}
+    uid = client.create_subscriber(next(iter(server.lists)), {"EMAIL": "a@b.org", "FNAME": "Ann Lee"})
+    assert uid and client.search_subscriber(next(iter(server.lists)), "A@b.org")["subscriber_uid"] == uid
+
+
+def test_v1_wrong_private_key_is_auth_error(server):
+    client = MailWizzClient(server.url, SignatureAuth(server.public_key, "not-the-key"), sleep=lambda s: None)
+    with pytest.raises(MailWizzAuthError) as info:
+        client.ping()
+    assert info.value.status_code == 401
+    assert "signature" in str(info.value) and "key" in str(info.value)
+    assert len(server.requests) == 1  # auth errors are never retried
+
+
+def test_v2_wrong_api_key_is_auth_error(server):
+    client = MailWizzClient(server.url, ApiKeyAuth("wrong"), sleep=lambda s: None)
+    with pytest.raises(MailWizzAuthError, match=r"HTTP 401: Invalid API key.*Check the API version"):
+        client.ping()
+
+
+def test_server_only_v1_refuses_v2_header():
+    with FakeMailWizz(api_version="1") as srv:
+        with pytest.raises(MailWizzAuthError):
+            _client(srv, "2").ping()
+        assert _client(srv, "1").ping() == {"lists": 0}
+
+
+def test_v1_stale_timestamp_refused():
+    with FakeMailWizz(api_version="1", max_clock_skew=60) as srv:
+        auth = SignatureAuth(srv.public_key, srv.private_key, clock=lambda: time.time() - 3600)
+        with pytest.raises(MailWizzAuthError, match="too old"):
+            MailWizzClient(srv.url, auth).ping()
+
+
+def test_make_auth_validates():
+    assert isinstance(make_auth("2", api_key="k"), ApiKeyAuth)
+    assert isinstance(make_auth(1, public_key="p", private_key="s"), SignatureAuth)
+    with pytest.raises(ValueError):
+        make_auth("1", public_key="p")
+    with pytest.raises(ValueError):
+        make_auth("3", api_key="k")
+
+
+# --------------------------------------------------------------------------- pagination & helpers
+def test_pagination_iterates_all_pages(server):
+    list_uid = server.add_list("Big")
+    for i in range(23):
+        server.add_subscriber(list_uid, f"p{i}@x.org", status="unsubscribed" if i % 5 == 0 else "confirmed")
+    client = _client(server, "1")
+    emails = [s["EMAIL"] for s in client.iter_subscribers(list_uid, per_page=10)]
+    assert emails == [f"p{i}@x.org" for i in range(23)]
+    assert len(server.calls("GET", r"/subscribers$")) == 3
+    unsub = list(client.iter_subscribers(list_uid, status="unsubscribed", per_page=2))
+    assert len(unsub) == 5 and {s["status"] for s in unsub} == {"unsubscribed"}
+
+
+def test_lists_fields_segments_templates(server):
+    list_uid = server.add_list("Speakers", fields=[("COMPANY", "Company", "no")], segments=["EU", "US"])
+    server.add_template("Basic")
+    client = _client(server, "2")
+    lists = list(client.iter_lists())
+    assert lists[0]["general"]["list_uid"] == list_uid
+    assert [f["tag"] for f in client.list_fields(list_uid)] == ["EMAIL", "FNAME", "LNAME", "COMPANY"]
+    assert [s["name"] for s in client.iter_segments(list_uid)] == ["EU", "US"]
+    assert [t["name"] for t in client.iter_templates()] == ["Basic"]
+    new_uid = client.create_list(
+        {"name": "From CRM", "description": "Campaign X"},
+        {"from_name": "Conf", "from_email": "m@conf.org", "reply_to": "m@conf.org", "subject": "Hi"},
+    )
+    assert client.get_list(new_uid)["general"]["name"] == "From CRM"
+    with pytest.raises(MailWizzNotFound):
+        client.get_list("nope")
+
+
+def test_subscriber_update_unsubscribe_and_status(server):
+    list_uid = server.add_list("L")
+    client = _client(server, "1")
+    uid = client.create_subscriber(list_uid, {"EMAIL": "u@x.org", "FNAME": "U"})
+    assert client.update_subscriber(list_uid, uid, {"EMAIL": "u@x.org", "FNAME": "Ursula"}) == uid
+    assert client.get_subscriber(list_uid, uid)["FNAME"] == "Ursula"
+    client.unsubscribe(list_uid, uid)
+    assert client.search_subscriber(list_uid, "u@x.org")["status"] == "unsubscribed"
+    assert client.search_subscriber(list_uid, "ghost@x.org") is None
+    with pytest.raises(MailWizzHTTPError) as info:
+        client.create_subscriber(list_uid, {"EMAIL": "u@x.org"})
+    assert info.value.status_code == 409
+
+
+def test_campaign_lifecycle_and_stats(server):
+    list_uid = server.add_list("L", segments=["All"])
+    for i in range(4):
+        server.add_subscriber(list_uid, f"c{i}@x.org")
+    client = _client(server, "1")
+    uid = client.create_campaign(
+        {
+            "name": "Summit 2025 - wave 1",
+            "from_name": "Summit",
+            "from_email": "m@conf.org",
+            "subject": "Join us",
+            "reply_to": "m@conf.org",
+            "send_at": "2030-01-01 10:00:00",
+            "list_uid": list_uid,
+            "template": {"content": "<p>Hello [FNAME] é</p>", "inline_css": "no"},
+        }
+    )
+    assert server.campaigns[uid]["content"] == "<p>Hello [FNAME] é</p>"  # base64 round trip
+    assert client.get_campaign(uid)["status"] == "pending-sending"
+    assert client.pause_unpause_campaign(uid) == "paused"
+    assert client.pause_unpause_campaign(uid) == "sending"
+    server.set_campaign_stats(
+        uid,
+        processed_count=4,
+        delivery_success_count=3,
+        opens_count=5,
+        unique_opens_count=2,
+        hard_bounces_count=1,
+        bounces_count=1,
+    )
+    stats = client.campaign_stats(uid)
+    assert stats["campaign_status"] == "sending"
+    assert stats["subscribers_count"] == 4 and stats["unique_opens_count"] == 2
+    assert stats["unique_opens_rate"] == 50.0
+    copy_uid = client.copy_campaign(uid)
+    assert client.get_campaign(copy_uid)["status"] == "draft"
+    assert client.mark_campaign_sent(uid) == "sent"
+    with pytest.raises(MailWizzHTTPError) as info:
+        client.create_campaign({"name": "x", "list_uid": list_uid})
+    assert info.value.status_code == 422 and "from_email" in str(info.value)
+
+
+# --------------------------------------------------------------------------- bulk push
+def _items(n, start=0, domain="x.org"):
+    for i in range(start, start + n):
+        yield (i, {"EMAIL": f"t{i}@{domain}", "FNAME": f"F{i}", "LNAME": "L"}, None)
+
+
+def test_bulk_push_chunks_and_call_count(server):
+    list_uid = server.add_list("L")
+    client = _client(server, "1")
+    summary = client.push_subscribers(list_uid, _items(1050))
+    assert summary.created == 1050 and summary.failed == 0
+    assert summary.http_calls == 11  # ceil(1050 / 100)
+    assert len(server.calls("POST", "/bulk$")) == 11
+    assert len(server.subscribers(list_uid)) == 1050
+    assert summary.uids[0] == server.lists[list_uid]["by_email"]["t0@x.org"]
+
+
+def test_bulk_limit_enforced_by_server(server):
+    list_uid = server.add_list("L")
+    client = _client(server, "2", bulk_chunk_size=150)
+    with pytest.raises(MailWizzHTTPError, match="at most 100"):
+        client.push_subscribers(list_uid, _items(150))
+    assert server.subscribers(list_uid) == []
+
+
+def test_repush_updates_instead_of_duplicating(server):
+    list_uid = server.add_list("L")
+    client = _client(server, "2")
+    first = client.push_subscribers(list_uid, _items(5))
+    # same leads again, CRM knows the uids for 0..2, forgot them for 3..4, name changed
+    again = [(k, dict(f, FNAME="New"), first.uids[k] if k < 3 else None) for k, f, _u in _items(5)]
+    second = client.push_subscribers(list_uid, again)
+    assert second.failed == 0 and second.created == 0 and second.updated == 5
+    assert second.uids == first.uids
+    subs = server.subscribers(list_uid)
+    assert len(subs) == 5 and {s["FNAME"] for s in subs} == {"New"}
+
+
+def test_half_failed_bulk_push_reports_each_item(server):
+    list_uid = server.add_list("L")
+    server.bulk_reject = lambda email: "Blacklisted domain" if email.endswith("7@x.org") else None
+    client = _client(server, "1")
+    items = list(_items(20)) + [(99, {"EMAIL": "not-an-email"}, None)]
+    chunks = []
+    summary = client.push_subscribers(list_uid, items, chunk_size=10, on_chunk=chunks.append)
+    assert summary.total == 21 and summary.created == 18 and summary.failed == 3
+    failed = {f.key: f.error for f in summary.failures}
+    assert set(failed) == {7, 17, 99}
+    assert "Blacklisted" in failed[7] and "valid email" in failed[99]
+    assert [len(c) for c in chunks] == [10, 10, 1]
+    # fixing the data and pushing the failed ones again creates only those
+    server.bulk_reject = None
+    retry = client.push_subscribers(list_uid, [(k, {"EMAIL": f"t{k}@x.org"}, None) for k in (7, 17)])
+    assert retry.created == 2
+    assert len(server.subscribers(list_uid)) == 20
+
+
+def test_bulk_applied_then_500_is_retried_without_duplicates(server):
+    list_uid = server.add_list("L")
+    server.add_fault("apply_then_fail", "POST", "/bulk$", times=1, status=500)
+    client = _client(server, "1")
+    summary = client.push_subscribers(list_uid, _items(10))
+    assert summary.failed == 0 and summary.total == 10
+    assert len(server.subscribers(list_uid)) == 10  # not 20
+    assert set(summary.uids.values()) == {s["subscriber_uid"] for s in server.subscribers(list_uid)}
+    assert client.retries == 1
+
+
+# --------------------------------------------------------------------------- outages
+def test_retries_on_500_then_success_with_backoff(server):
+    server.add_list("L")
+    server.add_fault("status", "GET", "/lists$", times=2, status=500)
+    client = _client(server, "2", max_retries=3, backoff_base=0.5)
+    assert client.ping() == {"lists": 1}
+    assert client.http_calls == 3 and client.retries == 2
+    d1, d2 = client.recorded_sleeps
+    assert 0.25 <= d1 <= 0.5 and 0.5 <= d2 <= 1.0  # exponential with jitter
+
+
+def test_500_exhausts_retries(server):
+    server.add_fault("status", "GET", "/lists$", times=10, status=503)
+    client = _client(server, "2", max_retries=2)
+    with pytest.raises(MailWizzHTTPError) as info:
+        client.ping()
+    assert info.value.status_code == 503 and client.http_calls == 3
+
+
+def test_post_is_not_retried_unless_safe(server):
+    list_uid = server.add_list("L")
+    server.add_fault("status", "POST", "/subscribers$", times=1, status=500)
+    client = _client(server, "2")
+    with pytest.raises(MailWizzHTTPError):
+        client.create_subscriber(list_uid, {"EMAIL": "z@x.org"})
+    assert client.http_calls == 1
+
+
+def test_timeout_retried_then_success(server):
+    server.add_list("L")
+    server.add_fault("delay", "GET", "/lists$", times=1, delay=1.0)
+    client = _client(server, "1", timeout=0.3, max_retries=2)
+    assert client.ping() == {"lists": 1}
+    assert client.retries == 1
+
+
+def test_timeout_gives_mailwizz_timeout(server):
+    server.add_fault("delay", "GET", "/lists$", times=5, delay=0.8)
+    client = _client(server, "2", timeout=0.2, max_retries=1)
+    with pytest.raises(MailWizzTimeout, match="within 0.2s"):
+        client.ping()
+    assert client.http_calls == 2
+
+
+def test_connection_refused_is_clear():
+    srv = FakeMailWizz().start()
+    url, key = srv.url, srv.api_key
+    srv.stop()
+    client = MailWizzClient(url, ApiKeyAuth(key), max_retries=1, sleep=lambda s: None, timeout=1)
+    with pytest.raises(Exception) as info:
+        client.ping()
+    assert "Cannot reach MailWizz" in str(info.value)
+
+
+def test_malformed_json(server):
+    server.add_fault("malformed", "GET", "/lists$", times=1)
+    client = _client(server, "2")
+    with pytest.raises(MailWizzMalformedResponse, match="not a JSON status envelope"):
+        client.ping()
+    server.add_fault("malformed", "GET", "/lists$", times=1, body='{"foo": 1}')
+    with pytest.raises(MailWizzMalformedResponse):
+        client.ping()
