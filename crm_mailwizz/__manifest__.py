@@ -1,0 +1,35 @@
+{
+    "name": "Conference CRM: MailWizz connector",
+    "summary": "MailWizz 1.x/2.x API connector: lists, segments, subscriber push and "
+    "opt-out pull, campaigns sent from Odoo, statistics time series, sync log",
+    "version": "18.0.1.0.0",
+    "category": "Marketing/Email Marketing",
+    "website": "https://github.com/conference-crm/conference-crm",
+    "author": "Conference CRM developers",
+    "license": "LGPL-3",
+    # mass_mailing is deliberately not a dependency: MailWizz is the mass-mailing
+    # engine here; lists/campaigns are mirrored in our own models and utm.campaign.
+    "depends": ["crm_campaign_mgmt", "link_tracker"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/mailwizz_backend_views.xml",
+        "views/mailwizz_list_views.xml",
+        "views/mailwizz_subscriber_views.xml",
+        "views/mailwizz_sync_log_views.xml",
+        "views/mailwizz_campaign_stat_views.xml",
+        "views/utm_campaign_views.xml",
+        "views/crm_lead_views.xml",
+        "wizard/mailwizz_push_wizard_views.xml",
+        "views/crm_mailwizz_menus.xml",
+        "security/mail_crm_security.xml",
+        "data/mail_tracking_data.xml",
+        "views/res_users_views.xml",
+        "views/mail_crm_trace_views.xml",
+        "views/mail_crm_lead_views.xml",
+        "views/crm_campaign_metric_views.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,51 @@
+from odoo import fields, models
+
+
+class MailwizzSyncLog(models.Model):
+    _name = "mailwizz.sync.log"
+    _description = "MailWizz Synchronisation Log"
+    _order = "create_date desc, id desc"
+    _rec_name = "operation"
+
+    backend_id = fields.Many2one("mailwizz.backend", required=True, ondelete="cascade", index=True)
+    operation = fields.Selection(
+        [
+            ("test", "Connection test"),
+            ("import_lists", "Import lists"),
+            ("create_list", "Create list"),
+            ("push", "Push subscribers"),
+            ("pull", "Pull subscriber status"),
+            ("campaign", "Campaign"),
+            ("stats", "Campaign statistics"),
+        ],
+        required=True,
+        index=True,
+    )
+    state = fields.Selection(
+        [("success", "Success"), ("partial", "Partial"), ("failed", "Failed")], required=True, index=True
+    )
+    message = fields.Text()
+    list_id = fields.Many2one("mailwizz.list", string="List", ondelete="set null", index="btree_not_null")
+    campaign_id = fields.Many2one(
+        "utm.campaign", string="Campaign", ondelete="set null", index="btree_not_null"
+    )
+    records_total = fields.Integer(string="Records")
+    records_ok = fields.Integer(string="Succeeded")
+    records_failed = fields.Integer(string="Failed")
+    records_skipped = fields.Integer(string="Skipped", help="Excluded (opted out) or without a valid email.")
+    http_calls = fields.Integer(string="HTTP Calls")
+    duration = fields.Float(string="Duration (s)", digits=(16, 2))
+    line_ids = fields.One2many("mailwizz.sync.log.line", "log_id", string="Failures")
+
+
+class MailwizzSyncLogLine(models.Model):
+    """One failed item of an operation (e.g. an email a bulk push could not store)."""
+
+    _name = "mailwizz.sync.log.line"
+    _description = "MailWizz Synchronisation Failure"
+    _order = "id"
+
+    log_id = fields.Many2one("mailwizz.sync.log", required=True, ondelete="cascade", index=True)
+    email = fields.Char("Email / Item")
+    subscriber_id = fields.Many2one("mailwizz.subscriber", ondelete="set null")
+    error = fields.Text()

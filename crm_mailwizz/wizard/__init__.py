@@ -1,0 +1,1 @@
+from . import mailwizz_push_wizard
