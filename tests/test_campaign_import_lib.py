@@ -463,3 +463,36 @@ def test_fast_xlsx_engine_inline_strings_and_unsized_sheet():
     rows = list(table.iter_rows())
     assert len(rows) == 30 and rows[0][1] == ["p0@x.com", "9876500000"]
     assert table.estimate_rows() == 31
+
+
+def test_fast_xlsx_regex_scan_matches_lxml_across_chunks():
+    """The regex scan of the sheet and the lxml parse agree, chunk boundaries included."""
+    import xlsxwriter  # noqa: PLC0415 - ships with Odoo's requirements
+
+    from crm_campaign_mgmt.lib.xlsx_fast import _CHUNK, FastXlsxReader  # noqa: PLC0415
+
+    data = io.BytesIO()
+    workbook = xlsxwriter.Workbook(data, {"in_memory": True})
+    sheet = workbook.add_worksheet()
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, ["Email", "Phone", "Joined", "Amount", "Formula", "Name"])
+    rows = 12_000
+    for i in range(rows):
+        sheet.write_string(i + 1, 0, f"person{i}@example.com")
+        sheet.write_number(i + 1, 1, 9800000000 + i)
+        sheet.write_datetime(i + 1, 2, datetime.datetime(2024, 1, 1) + datetime.timedelta(days=i % 365),
+                             date_format)
+        if i % 7:
+            sheet.write_number(i + 1, 3, i / 4)
+        sheet.write_formula(i + 1, 4, f"=B{i + 2}*2", None, (9800000000 + i) * 2)
+        sheet.write_string(i + 1, 5, f"Zoë & <Co> {i}" if i % 3 else "")
+    workbook.close()
+    reader = FastXlsxReader(io.BytesIO(data.getvalue()))
+    with reader.archive.open(reader.sheet_path) as stream:
+        assert len(stream.read()) > 2 * _CHUNK  # several chunks
+    scanned = list(reader._iter_rows_regex())
+    parsed = list(reader._iter_rows_lxml())
+    assert len(scanned) == rows + 1
+    assert scanned == parsed
+    assert scanned[5][1][2] == datetime.datetime(2024, 1, 5)
+    assert scanned[2][1][5] == "Zoë & <Co> 1"

@@ -2,15 +2,20 @@
 
 No Odoo here. openpyxl's read-only mode builds a dict and a coordinate tuple
 per cell and a rich-text object per shared string; at 100,000 rows that alone
-costs more than the whole import budget (2,000 rows/s). This reader walks the
-same XML with ``lxml.etree.iterparse`` and yields plain value lists, with
-openpyxl's own helpers for what matters (date formats, Excel epochs).
-:class:`~.readers.XlsxTable` uses it and falls back to openpyxl for anything
-it does not understand; the tests check both give the same rows.
+costs more than the whole import budget (2,000 rows/s). This reader yields
+plain value lists, with openpyxl's own helpers for what matters (date
+formats, Excel epochs). The sheet itself is scanned with regular expressions
+over chunks of the decompressed XML (about three times faster than
+``lxml.etree.iterparse``, which stays the path for sheets written with
+namespace prefixes). :class:`~.readers.XlsxTable` uses it and falls back to
+openpyxl for anything it does not understand; the tests check both give the
+same rows.
 """
 
 import posixpath
+import re
 import zipfile
+from html import unescape
 
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -21,6 +26,28 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 ROW, CELL, VALUE, INLINE, TEXT, RUN, PHONETIC = (
     NS + "row", NS + "c", NS + "v", NS + "is", NS + "t", NS + "r", NS + "rPh")
+
+
+# Regular expressions of the unprefixed SpreadsheetML a sheet is nearly always written in.
+_ROW_END = b"</row>"
+_ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+# the shape every common writer uses: r first, then plain attributes, then at most a <v>
+_PLAIN_CELL_RE = re.compile(
+    rb'<c r="([A-Z]{1,3})\d+"((?: [a-z]+="[^"]*")*)\s*(?:/>|><v>([^<]*)</v></c>|>(.*?)</c>)', re.S)
+_REF_RE = re.compile(rb'\br="\$?([A-Z]{1,3})\$?\d*"')
+_ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
+_TYPE_RE = re.compile(rb'\bt="(\w+)"')
+_STYLE_RE = re.compile(rb'\bs="(\d+)"')
+_VALUE_RE = re.compile(rb"<v(?:\s[^>]*)?>(.*?)</v>|<v\s*/>", re.S)
+_PHONETIC_RE = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_TEXT_RE = re.compile(rb"<t(?:\s[^>]*)?>(.*?)</t>", re.S)
+_CHUNK = 1 << 20
+
+
+def _xml_text(raw):
+    text = raw.decode("utf-8")
+    return unescape(text) if "&" in text else text
 
 
 class UnsupportedWorkbook(Exception):
@@ -39,6 +66,16 @@ def _column_index(ref):
             index = index * 26 + (ord(char) - 64)
         index -= 1
         _COLUMNS[letters] = index
+    return index
+
+
+_COLUMNS_BYTES = {}  # memo: column letters (bytes) -> 0-based index
+
+
+def _column_index_bytes(letters):
+    index = _COLUMNS_BYTES.get(letters)
+    if index is None:
+        index = _COLUMNS_BYTES[letters] = _column_index(letters.decode())
     return index
 
 
@@ -136,6 +173,88 @@ class FastXlsxReader:
 
     def iter_rows(self):
         """``(row_number, values)`` for every <row> of the sheet."""
+        with self.archive.open(self.sheet_path) as stream:
+            head = stream.read(2048)
+        if b"<worksheet" in head and b"<![CDATA[" not in head:
+            return self._iter_rows_regex()
+        return self._iter_rows_lxml()
+
+    def _iter_rows_regex(self):
+        expected = 0
+        for row_attrs, body in self._iter_row_chunks():
+            match = _ROW_NUMBER_RE.search(row_attrs)
+            number = int(match.group(1)) if match else expected + 1
+            expected = number
+            yield number, self._row_values(body) if body else []
+
+    def _iter_row_chunks(self):
+        """``(attributes, body)`` of each <row>, reading the sheet a chunk at a time."""
+        with self.archive.open(self.sheet_path) as stream:
+            pending = b""
+            while True:
+                chunk = stream.read(_CHUNK)
+                data = pending + chunk
+                cut = data.rfind(_ROW_END) + len(_ROW_END) if chunk else len(data)
+                if cut < len(_ROW_END):
+                    cut = 0 if chunk else len(data)
+                for match in _ROW_RE.finditer(data, 0, cut):
+                    yield match.group(1), match.group(2)
+                pending = data[cut:]
+                if not chunk:
+                    break
+
+    def _row_values(self, body):
+        cells = _PLAIN_CELL_RE.findall(body)
+        if len(cells) != body.count(b"<c ") + body.count(b"<c>"):
+            cells = [self._generic_cell(match) for match in _CELL_RE.finditer(body)]
+        strings = self.strings
+        values = []
+        position = 0
+        for letters, attrs, raw, inner in cells:
+            index = _column_index_bytes(letters) if letters else position
+            if index > position:
+                values.extend([None] * (index - position))
+            position = index + 1
+            kind = _TYPE_RE.search(attrs).group(1) if b' t="' in attrs else None
+            if inner:
+                if kind == b"inlineStr":
+                    inner = _PHONETIC_RE.sub(b"", inner)
+                    values.append("".join(_xml_text(t) for t in _TEXT_RE.findall(inner)))
+                    continue
+                match = _VALUE_RE.search(inner)
+                raw = match.group(1) if match else None
+            if not raw:
+                values.append(None)
+            elif kind == b"s":
+                values.append(strings[int(raw)])
+            elif kind is None or kind == b"n":
+                values.append(self._number(raw, attrs))
+            elif kind == b"b":
+                values.append(raw == b"1")
+            elif kind == b"e":
+                values.append(None)
+            else:  # "str" formula result, "d" ISO date
+                values.append(_xml_text(raw))
+        return values
+
+    @staticmethod
+    def _generic_cell(match):
+        """A cell of unusual shape, as ``(letters, attributes, value, inner xml)``."""
+        attrs, inner = match.group(1), match.group(2) or b""
+        ref = _REF_RE.search(attrs)
+        return (ref.group(1) if ref else b"", b" " + attrs, b"", inner)
+
+    def _number(self, raw, attrs):
+        value = float(raw) if (b"." in raw or b"E" in raw or b"e" in raw) else int(raw)
+        if self.date_styles and b' s="' in attrs:
+            if _STYLE_RE.search(attrs).group(1).decode() in self.date_styles:
+                try:
+                    value = from_excel(value, self.epoch)
+                except (OverflowError, ValueError):
+                    value = None
+        return value
+
+    def _iter_rows_lxml(self):
         strings, dates, epoch = self.strings, self.date_styles, self.epoch
         expected = 0
         with self.archive.open(self.sheet_path) as stream:

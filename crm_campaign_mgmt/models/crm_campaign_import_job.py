@@ -1,11 +1,13 @@
 import json
 import logging
+import threading
 import time
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules import module as odoo_module
 
+from ..lib.background import BatchConsumer
 from ..lib.enrichment import DEFAULT_CITY_STATES, RegionResolver
 from ..lib.error_file import ErrorFileWriter, error_file_name
 from ..lib.pipeline import STATUS_OK, RowProcessor
@@ -326,27 +328,45 @@ class CrmCampaignImportJob(models.Model):
         total = max(table.estimate_rows() - len(table.header_row_numbers), 1)
         Target = self.env["crm.campaign.target"].sudo()
         context = {
-            "fernet": Target._get_fernet(),
+            "sealer": Target._get_sealer(),
             "country_ids": country_ids,
             "target": Target,
         }
+        # the parsing thread counts read/duplicate/invalid rows, the writer thread what the
+        # database decides (imported, duplicates of existing records): no shared counter
         counts = {"read": 0, "imported": 0, "duplicate": 0, "invalid": 0}
+        db_counts = {"imported": 0, "duplicate": 0}
+        writer = _LockedWriter(writer)
+
+        def write_batch(batch):
+            self._import_batch(batch, writer, db_counts, context)
+            self._report_progress(self._merge_counts(counts, db_counts), total, commit)
+
         batch = []
-        for number, values in table.iter_rows():
-            counts["read"] += 1
-            status, record, reason = processor.process(number, values)
-            if status == STATUS_OK:
-                batch.append((record, values))
-                if len(batch) >= BATCH_SIZE:
-                    self._import_batch(batch, writer, counts, context)
-                    batch = []
-                    self._report_progress(counts, total, commit)
-            else:
-                counts["duplicate" if status == "duplicate" else "invalid"] += 1
-                writer.add(values, reason)
-        if batch:
-            self._import_batch(batch, writer, counts, context)
-        return counts, writer
+        with BatchConsumer(write_batch) as consumer:
+            for number, values in table.iter_rows():
+                counts["read"] += 1
+                status, record, reason = processor.process(number, values)
+                if status == STATUS_OK:
+                    batch.append((record, values))
+                    if len(batch) >= BATCH_SIZE:
+                        consumer.put(batch)
+                        batch = []
+                else:
+                    counts["duplicate" if status == "duplicate" else "invalid"] += 1
+                    writer.add(values, reason)
+            if batch:
+                consumer.put(batch)
+        return self._merge_counts(counts, db_counts), writer.inner
+
+    @staticmethod
+    def _merge_counts(counts, db_counts):
+        return {
+            "read": counts["read"],
+            "imported": db_counts["imported"],
+            "duplicate": counts["duplicate"] + db_counts["duplicate"],
+            "invalid": counts["invalid"],
+        }
 
     def _report_progress(self, counts, total, commit):
         self.write({
@@ -390,7 +410,7 @@ class CrmCampaignImportJob(models.Model):
         emails = [record["email"] for record, _values in batch]
         phones = [record["phone"] for record, _values in batch]
         found_emails, found_phones = self._find_existing(emails, phones)
-        fernet, country_ids, Target = context["fernet"], context["country_ids"], context["target"]
+        sealer, country_ids, Target = context["sealer"], context["country_ids"], context["target"]
         base = {
             "campaign_id": self.campaign_id.id,
             "event_id": self.event_id.id or None,
@@ -414,7 +434,7 @@ class CrmCampaignImportJob(models.Model):
                 row["platform_source"] = self.default_platform
             row["country_id"] = country_ids.get(record.get("country_code"))
             if record.get("sensitive"):
-                row["sensitive_data_enc"] = Target._encrypt_sensitive(record["sensitive"], fernet)
+                row["sensitive_data_enc"] = Target._encrypt_sensitive(record["sensitive"], sealer)
             if record.get("extra"):
                 row["extra_data"] = record["extra"]
             rows.append(row)
@@ -448,3 +468,15 @@ class CrmCampaignImportJob(models.Model):
     @api.model
     def _guess_format(self, filename, data):
         return detect_format(filename, data[:8] if data else b"")
+
+
+class _LockedWriter:
+    """The error file, written by the parsing and the database threads."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self._lock = threading.Lock()
+
+    def add(self, values, reason):
+        with self._lock:
+            self.inner.add(values, reason)

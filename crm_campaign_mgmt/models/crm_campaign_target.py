@@ -12,17 +12,13 @@ from odoo.tools.sql import create_index
 
 from ..lib.enrichment import SEGMENT_LABELS
 from ..lib.mapping import SENSITIVE_FIELDS
+from ..lib.sealing import Sealer, UnsealError, generate_secret
 
 _logger = logging.getLogger(__name__)
 
-try:
-    from cryptography.fernet import Fernet, InvalidToken
-except ImportError:  # pragma: no cover - cryptography ships with Odoo
-    Fernet = InvalidToken = None
-
-KEY_PARAM = "crm_campaign_mgmt.fernet_key"
+KEY_PARAM = "crm_campaign_mgmt.sensitive_data_key"
 # an odoo.conf option wins over the database parameter (key kept out of the database)
-KEY_CONFIG_OPTION = "crm_campaign_fernet_key"
+KEY_CONFIG_OPTION = "crm_campaign_sensitive_data_key"
 SENSITIVE_GROUP = "crm_campaign_mgmt.group_sensitive_data"
 TARGET_STATES = [
     ("pending", "Pending"),
@@ -45,7 +41,8 @@ class CrmCampaignTarget(models.Model):
     ``crm.campaign.import.job``) and turned into ``crm.lead`` records in
     batches by :meth:`_convert_to_leads` when the campaign assigns them.
     Sensitive columns (SSN, date of birth, financial figures) are kept in one
-    Fernet token per target and decrypted only for ``group_sensitive_data``.
+    AES-GCM token per target (``lib/sealing.py``) and opened only for
+    ``group_sensitive_data``.
     """
 
     _name = "crm.campaign.target"
@@ -125,37 +122,30 @@ class CrmCampaignTarget(models.Model):
 
     @api.model
     def _ensure_encryption_key(self):
-        """Create the Fernet key at install (data file) if none is configured."""
+        """Create the sensitive-data key at install (data file) if none is configured."""
         icp = self.env["ir.config_parameter"].sudo()
         if not tools.config.get(KEY_CONFIG_OPTION) and not icp.get_param(KEY_PARAM):
-            icp.set_param(KEY_PARAM, Fernet.generate_key().decode())
+            icp.set_param(KEY_PARAM, generate_secret())
 
     @api.model
-    def _get_fernet(self):
+    def _get_sealer(self):
         key = tools.config.get(KEY_CONFIG_OPTION) or \
             self.env["ir.config_parameter"].sudo().get_param(KEY_PARAM)
         if not key:
             self._ensure_encryption_key()
             key = self.env["ir.config_parameter"].sudo().get_param(KEY_PARAM)
-        return Fernet(key.encode() if isinstance(key, str) else key)
+        return Sealer(key)
 
     @api.model
-    def _encrypt_sensitive(self, values, fernet=None):
+    def _encrypt_sensitive(self, values, sealer=None):
         """One token for a dict of sensitive values (None when there is none)."""
-        values = {k: v for k, v in (values or {}).items() if v}
-        if not values:
-            return None
-        fernet = fernet or self._get_fernet()
-        return fernet.encrypt(json.dumps(values, separators=(",", ":")).encode()).decode()
+        return (sealer or self._get_sealer()).seal(values)
 
     @api.model
-    def _decrypt_sensitive(self, token, fernet=None):
-        if not token:
-            return {}
-        fernet = fernet or self._get_fernet()
+    def _decrypt_sensitive(self, token, sealer=None):
         try:
-            return json.loads(fernet.decrypt(token.encode()))
-        except (InvalidToken, ValueError):
+            return (sealer or self._get_sealer()).unseal(token)
+        except UnsealError:
             _logger.warning("Sensitive data of a campaign target cannot be decrypted")
             return {}
 
@@ -165,17 +155,17 @@ class CrmCampaignTarget(models.Model):
             target.has_sensitive_data = bool(tokens.get(target.id))
 
     def _compute_sensitive(self):
-        fernet = self._get_fernet()
+        sealer = self._get_sealer()
         for target in self:
-            values = self._decrypt_sensitive(target.sudo().sensitive_data_enc, fernet)
+            values = self._decrypt_sensitive(target.sudo().sensitive_data_enc, sealer)
             for key in SENSITIVE_FIELDS:
                 target[key] = values.get(key) or False
 
     def _inverse_sensitive(self):
-        fernet = self._get_fernet()
+        sealer = self._get_sealer()
         for target in self:
             values = {key: target[key] for key in SENSITIVE_FIELDS}
-            target.sudo().sensitive_data_enc = self._encrypt_sensitive(values, fernet)
+            target.sudo().sensitive_data_enc = self._encrypt_sensitive(values, sealer)
 
     @api.depends("extra_data")
     def _compute_extra_data_text(self):
