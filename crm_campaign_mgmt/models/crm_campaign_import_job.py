@@ -417,7 +417,7 @@ class CrmCampaignImportJob(models.Model):
             "job_id": self.id,
             "state": "pending",
         }
-        product = self.event_id.display_name or self.campaign_id.display_name
+        product = self.event_id.sudo().display_name or self.campaign_id.display_name
         rows = []
         for record, values in batch:
             if record["email"] in found_emails or record["phone"] in found_phones:

@@ -4,3 +4,4 @@ from . import test_lead_queue
 from . import test_overview
 from . import test_campaign_tour
 from . import test_target_import
+from . import test_import_tour

@@ -12,11 +12,3 @@ class CrmLead(models.Model):
         "on Odoo's email blacklist and excluded from every later MailWizz push.",
     )
     mailwizz_subscriber_ids = fields.One2many("mailwizz.subscriber", "lead_id", string="MailWizz Subscriptions")
-
-
-class CrmCampaignTarget(models.Model):
-    _inherit = "crm.campaign.target"
-
-    mailwizz_subscriber_ids = fields.One2many(
-        "mailwizz.subscriber", "target_id", string="MailWizz Subscriptions"
-    )

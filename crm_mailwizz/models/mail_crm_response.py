@@ -203,10 +203,4 @@ class CrmCampaignResponse(models.Model):
 
     def action_open_lead(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.lead",
-            "res_id": self.lead_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self.lead_id.get_formview_action()

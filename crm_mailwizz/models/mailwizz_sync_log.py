@@ -36,16 +36,3 @@ class MailwizzSyncLog(models.Model):
     http_calls = fields.Integer(string="HTTP Calls")
     duration = fields.Float(string="Duration (s)", digits=(16, 2))
     line_ids = fields.One2many("mailwizz.sync.log.line", "log_id", string="Failures")
-
-
-class MailwizzSyncLogLine(models.Model):
-    """One failed item of an operation (e.g. an email a bulk push could not store)."""
-
-    _name = "mailwizz.sync.log.line"
-    _description = "MailWizz Synchronisation Failure"
-    _order = "id"
-
-    log_id = fields.Many2one("mailwizz.sync.log", required=True, ondelete="cascade", index=True)
-    email = fields.Char("Email / Item")
-    subscriber_id = fields.Many2one("mailwizz.subscriber", ondelete="set null")
-    error = fields.Text()
