@@ -37,6 +37,7 @@
             "crm_event_products/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

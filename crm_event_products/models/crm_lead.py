@@ -68,6 +68,8 @@ class CrmLead(models.Model):
         if "event_id" in vals and not vals["event_id"]:
             raise ValidationError(_("A lead must belong to a conference product."))
         self._check_product_not_locked()
+        if vals.get("event_id"):
+            self.browse()._check_product_not_locked(self.env["event.event"].browse(vals["event_id"]))
         self._sync_contact_names(vals)
         return super().write(vals)
 
@@ -107,10 +109,12 @@ class CrmLead(models.Model):
                 )
             )
 
-    def _check_product_not_locked(self):
+    def _check_product_not_locked(self, products=None):
+        """Refuse to change leads of (or move leads into) a locked product."""
         if self.env.su:
             return
-        locked = self.sudo().event_id.filtered("crm_locked")
+        products = self.sudo().event_id if products is None else products.sudo()
+        locked = products.filtered("crm_locked")
         if locked:
             raise UserError(
                 _(

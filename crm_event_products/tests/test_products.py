@@ -52,6 +52,11 @@ class TestProducts(ConferenceCrmCase):
                 {"name": "late", "event_id": self.product_locked.id}
             )
 
+    def test_no_lead_moved_into_locked_product(self):
+        lead = self.leads["own_pd"].with_user(self.users["pd"])
+        with self.assertRaisesRegex(UserError, "read-only"):
+            lead.event_id = self.product_locked
+
     def test_lead_defaults_department_from_role_and_product_from_team(self):
         lead = self.env["crm.lead"].with_user(self.users["se"]).create(
             {"name": "Phone lead", "team_id": self.team_a.id}

@@ -120,6 +120,19 @@ class TestVisibilityMatrix(ConferenceCrmCase):
         )
         self.assertTrue(Lead.search([("id", "=", self.leads["prod_b"].id)]))
 
+    def test_leads_outside_the_suite_hidden_from_roles(self):
+        """A lead without a conference (e.g. from before the suite) is no role's to see."""
+        legacy = self.env["crm.lead"].create(
+            {"name": "Legacy lead", "event_id": self.product_a.id, "user_id": False}
+        )
+        self.env.cr.execute("UPDATE crm_lead SET event_id = NULL WHERE id = %s", [legacy.id])
+        legacy.invalidate_recordset(["event_id"])
+        for role in ALL_ROLES:
+            with self.subTest(role=role):
+                Lead = self.env["crm.lead"].with_user(self.users[role])
+                self.assertFalse(Lead.search([("id", "=", legacy.id)]))
+        self.assertTrue(self.env["crm.lead"].with_user(self.admin).search([("id", "=", legacy.id)]))
+
     def test_speaker_lock_hides_again(self):
         Lead = self.env["crm.lead"].with_user(self.users["se"])
         speaker = self.leads["speaker_unlocked"]
