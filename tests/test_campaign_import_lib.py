@@ -6,47 +6,37 @@ Every test writes real files (openpyxl, xlwt, csv) and reads them back.
 import csv
 import datetime
 import io
-import sys
-import types
-from pathlib import Path
 
 import openpyxl
 import pytest
 import xlwt
 
-ROOT = Path(__file__).resolve().parents[1]
-if "crm_campaign_mgmt" not in sys.modules:  # tests/conftest.py normally does this
-    sys.path.insert(0, str(ROOT))
-    _pkg = types.ModuleType("crm_campaign_mgmt")
-    _pkg.__path__ = [str(ROOT / "crm_campaign_mgmt")]
-    sys.modules["crm_campaign_mgmt"] = _pkg
-
-from crm_campaign_mgmt.lib.enrichment import (  # noqa: E402
+from crm_campaign_mgmt.lib.enrichment import (
     RegionResolver,
     company_segment,
     parse_amount,
 )
-from crm_campaign_mgmt.lib.error_file import ErrorFileWriter, error_file_name  # noqa: E402
-from crm_campaign_mgmt.lib.mapping import (  # noqa: E402
+from crm_campaign_mgmt.lib.error_file import ErrorFileWriter, error_file_name
+from crm_campaign_mgmt.lib.mapping import (
     guess_mapping,
     match_field,
     missing_required,
     normalize_header,
 )
-from crm_campaign_mgmt.lib.pipeline import (  # noqa: E402
+from crm_campaign_mgmt.lib.pipeline import (
     STATUS_DUPLICATE,
     STATUS_INVALID,
     STATUS_OK,
     RowProcessor,
 )
-from crm_campaign_mgmt.lib.readers import (  # noqa: E402
+from crm_campaign_mgmt.lib.readers import (
     ImportFileError,
     cell_text,
     detect_encoding,
     open_table,
     sniff_delimiter,
 )
-from crm_campaign_mgmt.lib.validation import (  # noqa: E402
+from crm_campaign_mgmt.lib.validation import (
     check_email,
     check_phone,
     resolve_country,

@@ -5,19 +5,9 @@ No patched ``requests``: every test talks HTTP to FakeMailWizz on 127.0.0.1.
 
 import hashlib
 import hmac
-import sys
 import time
-import types
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-if "crm_mailwizz" not in sys.modules:  # tests/conftest.py normally does this
-    sys.path.insert(0, str(ROOT))
-    _pkg = types.ModuleType("crm_mailwizz")
-    _pkg.__path__ = [str(ROOT / "crm_mailwizz")]
-    sys.modules["crm_mailwizz"] = _pkg
 
 from crm_mailwizz.lib.client import (
     ApiKeyAuth,
