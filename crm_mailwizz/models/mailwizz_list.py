@@ -101,44 +101,34 @@ class MailwizzList(models.Model):
     def _sync_fields_and_segments(self, client):
         """Mirror the list's custom fields and segments (create/update/remove)."""
         self.ensure_one()
-        Field = self.env["mailwizz.list.field"]
-        seen = Field
-        for rec in client.list_fields(self.list_uid):
-            tag = rec.get("tag")
-            if not tag:
-                continue
-            vals = {
-                "label": rec.get("label") or tag,
-                "required": rec.get("required") == "yes",
-                "field_type": ((rec.get("type") or {}).get("identifier")) or False,
-                "field_id_mw": str(rec.get("field_id") or "") or False,
-            }
-            field = self.field_ids.filtered(lambda f, tag=tag: f.tag == tag)[:1]
-            if field:
-                field.write(vals)
-            else:
-                field = Field.create(dict(vals, list_id=self.id, tag=tag))
-            seen |= field
-        (self.field_ids - seen).unlink()
-
-        Segment = self.env["mailwizz.list.segment"]
-        seen = Segment
-        for rec in client.iter_segments(self.list_uid):
-            segment_uid = rec.get("segment_uid")
-            if not segment_uid:
-                continue
-            vals = {
-                "name": rec.get("name") or segment_uid,
+        self._mirror_children(self.field_ids, "tag", client.list_fields(self.list_uid), lambda rec: {
+            "label": rec.get("label") or rec["tag"],
+            "required": rec.get("required") == "yes",
+            "field_type": ((rec.get("type") or {}).get("identifier")) or False,
+            "field_id_mw": str(rec.get("field_id") or "") or False,
+        })
+        self._mirror_children(
+            self.segment_ids, "segment_uid", client.iter_segments(self.list_uid), lambda rec: {
+                "name": rec.get("name") or rec["segment_uid"],
                 "subscribers_count": int(rec.get("subscribers_count") or 0),
-            }
-            segment = self.segment_ids.filtered(lambda s, su=segment_uid: s.segment_uid == su)[:1]
-            if segment:
-                segment.write(vals)
-            else:
-                segment = Segment.create(dict(vals, list_id=self.id, segment_uid=segment_uid))
-            seen |= segment
-        (self.segment_ids - seen).unlink()
+            })
         self.last_sync_date = fields.Datetime.now()
+
+    def _mirror_children(self, children, key, remote_records, values_of):
+        """Make ``children`` (fields or segments of this list) match ``remote_records``,
+        matched on ``key``: update the known ones, create the new, remove the gone."""
+        by_key = {child[key]: child for child in children}
+        seen = children.browse()
+        for rec in remote_records:
+            if not rec.get(key):
+                continue
+            child = by_key.get(rec[key])
+            if child:
+                child.write(values_of(rec))
+            else:
+                child = children.create(dict(values_of(rec), list_id=self.id, **{key: rec[key]}))
+            seen |= child
+        (children - seen).unlink()
 
     # ------------------------------------------------------------------ field mapping
     def _get_push_mapping(self):
