@@ -23,7 +23,7 @@
         "views/crm_lead_views.xml",
         "wizard/mailwizz_push_wizard_views.xml",
         "views/crm_mailwizz_menus.xml",
-        "security/mail_crm_security.xml",
+        "security/crm_mailwizz_rules.xml",
         "data/mail_tracking_data.xml",
         "views/res_users_views.xml",
         "views/mail_crm_trace_views.xml",

@@ -6,6 +6,10 @@ its ``__init__.py`` (which imports Odoo models) never runs. ``import crm_campaig
 then loads ``crm_campaign_mgmt/lib/x.py`` (and ``lib/__init__.py`` if there is one) and
 nothing else: code under ``<addon>/lib/`` must import no ``odoo`` and use only relative
 imports among the lib modules.
+
+An addon's ``tests`` folder is registered the same way (``<addon>.tests``, its
+``__init__.py``, which imports the Odoo test modules, not run), so that Odoo-free test
+helpers kept there (``crm_mailwizz/tests/fake_mailwizz.py``) import here too.
 """
 
 from __future__ import annotations
@@ -20,22 +24,32 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _register_bare_package(name: str, folder: Path, doc: str) -> None:
+    spec = importlib.machinery.ModuleSpec(name, loader=None, is_package=True)
+    spec.submodule_search_locations = [str(folder)]
+    module = types.ModuleType(name, doc)
+    module.__spec__ = spec
+    module.__path__ = [str(folder)]
+    module.__package__ = name
+    sys.modules[name] = module
+
+
 def register_addon_packages(repo_root: Path = REPO_ROOT) -> list[str]:
-    """Register every ``repo_root/<addon>`` as a bare package; return the names registered."""
+    """Register every ``repo_root/<addon>`` (and its ``tests`` folder) as a bare package;
+    return the names registered."""
     registered = []
     for manifest in sorted(repo_root.glob("*/__manifest__.py")):
         addon_dir = manifest.parent
         name = addon_dir.name
         if not name.isidentifier() or name in sys.modules:
             continue
-        spec = importlib.machinery.ModuleSpec(name, loader=None, is_package=True)
-        spec.submodule_search_locations = [str(addon_dir)]
-        module = types.ModuleType(name, f"Odoo addon {name} (bare package, __init__ not run)")
-        module.__spec__ = spec
-        module.__path__ = [str(addon_dir)]
-        module.__package__ = name
-        sys.modules[name] = module
+        _register_bare_package(name, addon_dir, f"Odoo addon {name} (bare package, __init__ not run)")
         registered.append(name)
+        if (addon_dir / "tests").is_dir() and f"{name}.tests" not in sys.modules:
+            _register_bare_package(
+                f"{name}.tests", addon_dir / "tests", f"tests of {name} (bare package, __init__ not run)"
+            )
+            registered.append(f"{name}.tests")
     return registered
 
 

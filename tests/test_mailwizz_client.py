@@ -13,6 +13,7 @@ from crm_mailwizz.lib.client import (
     ApiKeyAuth,
     MailWizzAuthError,
     MailWizzClient,
+    MailWizzForbidden,
     MailWizzHTTPError,
     MailWizzMalformedResponse,
     MailWizzNotFound,
@@ -21,8 +22,8 @@ from crm_mailwizz.lib.client import (
     compute_v1_signature,
     make_auth,
 )
-from crm_mailwizz.lib.fake_server import FakeMailWizz
 from crm_mailwizz.lib.phpquery import http_build_query, ksort, parse_php_query
+from crm_mailwizz.tests.fake_mailwizz import FakeMailWizz
 
 
 @pytest.fixture
@@ -101,14 +102,15 @@ def test_v1_wrong_private_key_is_auth_error(server):
     client = MailWizzClient(server.url, SignatureAuth(server.public_key, "not-the-key"), sleep=lambda s: None)
     with pytest.raises(MailWizzAuthError) as info:
         client.ping()
-    assert info.value.status_code == 401
+    assert info.value.status_code == 400  # MailWizz's request-access filter: 400, never 401
+    assert info.value.reason == "signature"
     assert "signature" in str(info.value) and "key" in str(info.value)
     assert len(server.requests) == 1  # auth errors are never retried
 
 
 def test_v2_wrong_api_key_is_auth_error(server):
     client = MailWizzClient(server.url, ApiKeyAuth("wrong"), sleep=lambda s: None)
-    with pytest.raises(MailWizzAuthError, match=r"HTTP 401: Invalid API key.*Check the API version"):
+    with pytest.raises(MailWizzAuthError, match=r"HTTP 400: Invalid API key.*Check the API version"):
         client.ping()
 
 
@@ -122,8 +124,9 @@ def test_server_only_v1_refuses_v2_header():
 def test_v1_stale_timestamp_refused():
     with FakeMailWizz(api_version="1", max_clock_skew=60) as srv:
         auth = SignatureAuth(srv.public_key, srv.private_key, clock=lambda: time.time() - 3600)
-        with pytest.raises(MailWizzAuthError, match="too old"):
+        with pytest.raises(MailWizzAuthError, match="Your request expired.*server clock") as info:
             MailWizzClient(srv.url, auth).ping()
+        assert info.value.status_code == 400 and info.value.reason == "expired"
 
 
 def test_make_auth_validates():
@@ -352,3 +355,213 @@ def test_malformed_json(server):
     server.add_fault("malformed", "GET", "/lists$", times=1, body='{"foo": 1}')
     with pytest.raises(MailWizzMalformedResponse):
         client.ping()
+
+
+# --------------------------------------------------------------------------- real-server behaviours (issue 9)
+def test_fake_lives_with_the_tests_not_in_lib(repo_root):
+    assert not (repo_root / "crm_mailwizz/lib/fake_server.py").exists()
+    assert (repo_root / "crm_mailwizz/tests/fake_mailwizz.py").exists()
+
+
+def test_bulk_item_shape_is_data_and_errors(server):
+    list_uid = server.add_list("L")
+    server.add_subscriber(list_uid, "t0@x.org")
+    client = _client(server, "2")
+    payload = client.bulk_create_subscribers(list_uid, [{"EMAIL": "t0@x.org"}, {"EMAIL": "new@x.org"}])
+    dup, created = payload["data"]["records"]
+    assert set(dup) == {"data", "errors"} and "already exists" in dup["errors"]["EMAIL"]
+    assert set(created) == {"data", "errors"} and not created["errors"] and created["data"]["subscriber_uid"]
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_bulk_existing_subscribers_are_updated(server, version):
+    """Items refused as already in the list are found by email and updated, not counted as created."""
+    list_uid = server.add_list("L")
+    old_uids = {server.add_subscriber(list_uid, f"t{i}@x.org", FNAME="Old") for i in range(5)}
+    client = _client(server, version)
+    summary = client.push_subscribers(list_uid, [(k, dict(f, FNAME="New"), None) for k, f, _u in _items(5)])
+    assert (summary.created, summary.updated, summary.failed) == (0, 5, 0)
+    assert set(summary.uids.values()) == old_uids
+    subs = server.subscribers(list_uid)
+    assert len(subs) == 5 and {s["FNAME"] for s in subs} == {"New"}
+
+
+def test_bulk_invalid_email_fails_with_server_message(server):
+    list_uid = server.add_list("L", fields=[("COMPANY", "Company", "yes")])
+    client = _client(server, "2")
+    items = [
+        (1, {"EMAIL": "ok@x.org", "COMPANY": "C"}, None),
+        (2, {"EMAIL": "not-an-email", "COMPANY": "C"}, None),
+        (3, {"EMAIL": "nocompany@x.org"}, None),
+    ]
+    summary = client.push_subscribers(list_uid, items)
+    assert (summary.created, summary.failed) == (1, 2)
+    failed = {f.key: f for f in summary.failures}
+    assert {f.action for f in failed.values()} == {"failed"}
+    assert "EMAIL: Email is not a valid email address." in failed[2].error
+    assert "COMPANY: Company cannot be blank." in failed[3].error
+    # definite refusals need no search-by-email round trip
+    assert not server.calls("GET", "search-by-email")
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_stale_uid_409_recreates_subscriber(server, version):
+    list_uid = server.add_list("L")
+    client = _client(server, version)
+    first = client.push_subscribers(list_uid, _items(2))
+    # subscriber 0 deleted in MailWizz; the CRM still holds its uid
+    client.delete_subscriber(list_uid, first.uids[0])
+    server.reset_calls()
+    again = [(k, dict(f, FNAME="Back"), first.uids[k]) for k, f, _u in _items(2)]
+    summary = client.push_subscribers(list_uid, again)
+    assert server.calls("PUT")[0][2] == 409  # what MailWizz answers, not 404
+    assert (summary.created, summary.updated, summary.failed) == (1, 1, 0)
+    assert summary.uids[0] != first.uids[0] and summary.uids[1] == first.uids[1]
+    subs = server.subscribers(list_uid)
+    assert len(subs) == 2 and {s["FNAME"] for s in subs} == {"Back"}
+    assert summary.uids[0] == server.lists[list_uid]["by_email"]["t0@x.org"]
+
+
+def test_other_409_is_not_a_stale_uid(server):
+    list_uid = server.add_list("L")
+    client = _client(server, "2")
+    uid_a = client.create_subscriber(list_uid, {"EMAIL": "a@x.org"})
+    client.create_subscriber(list_uid, {"EMAIL": "b@x.org"})
+    with pytest.raises(MailWizzHTTPError) as info:
+        client.update_subscriber(list_uid, uid_a, {"EMAIL": "b@x.org"})
+    assert info.value.status_code == 409 and not isinstance(info.value, MailWizzNotFound)
+    with pytest.raises(MailWizzNotFound) as info:
+        client.update_subscriber(list_uid, "gone0000000000", {"EMAIL": "c@x.org"})
+    assert info.value.status_code == 409
+    summary = client.push_subscribers(list_uid, [(1, {"EMAIL": "b@x.org"}, uid_a)])
+    assert summary.failed == 1 and summary.created == 0
+    assert len(server.subscribers(list_uid)) == 2
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_wrong_key_400_stops_push_at_first_call(server, version):
+    list_uid = server.add_list("L")
+    first = _client(server, version).push_subscribers(list_uid, _items(5))
+    if version == "1":
+        auth = SignatureAuth(server.public_key, "wrong-private-key")
+    else:
+        auth = ApiKeyAuth("wrong-key")
+    client = MailWizzClient(server.url, auth, sleep=lambda s: None)
+    server.reset_calls()
+    updates = [(k, f, first.uids[k]) for k, f, _u in _items(5)]
+    with pytest.raises(MailWizzAuthError, match="Check the API version and the key") as info:
+        client.push_subscribers(list_uid, updates)
+    assert info.value.status_code == 400
+    assert len(server.requests) == 1
+    server.reset_calls()
+    with pytest.raises(MailWizzAuthError):
+        client.push_subscribers(list_uid, _items(5, start=10))
+    assert len(server.requests) == 1
+
+
+def test_auth_messages_recognised_only_on_auth_text(server):
+    server.add_fault("status", "GET", "/lists$", times=1, status=400,
+                     body={"status": "error", "error": "Your request expired."})
+    client = _client(server, "1")
+    with pytest.raises(MailWizzAuthError, match="server clock") as info:
+        client.ping()
+    assert info.value.reason == "expired"
+    server.add_fault("status", "GET", "/lists$", times=1, status=400,
+                     body={"status": "error", "error": "Invalid pagination parameters."})
+    with pytest.raises(MailWizzHTTPError) as info:
+        client.ping()
+    assert not isinstance(info.value, MailWizzAuthError)
+
+
+def _campaign(list_uid):
+    return {
+        "name": "Quota", "from_name": "S", "from_email": "m@conf.org", "subject": "Hi",
+        "reply_to": "m@conf.org", "send_at": "2030-01-01 10:00:00", "list_uid": list_uid,
+        "template": {"content": "<p>x</p>"},
+    }
+
+
+def test_403_quota_is_not_a_credentials_error():
+    with FakeMailWizz(api_version="both", max_campaigns=1) as srv:
+        list_uid = srv.add_list("L")
+        client = _client(srv, "1")
+        client.create_campaign(_campaign(list_uid))
+        with pytest.raises(MailWizzForbidden) as info:
+            client.create_campaign(_campaign(list_uid))
+    exc = info.value
+    assert not isinstance(exc, MailWizzAuthError)
+    assert exc.status_code == 403 and exc.reason == "quota"
+    assert "maximum number of allowed campaigns" in str(exc)
+    assert "credentials" not in str(exc) and "key" not in str(exc)
+
+
+def test_403_from_web_server_on_put_delete():
+    with FakeMailWizz(api_version="both", blocked_methods={"PUT", "DELETE"}) as srv:
+        list_uid = srv.add_list("L")
+        client = _client(srv, "2")
+        uid = client.create_subscriber(list_uid, {"EMAIL": "a@x.org"})
+        with pytest.raises(MailWizzForbidden, match="web server refuses PUT/DELETE: allow these methods") as info:
+            client.update_subscriber(list_uid, uid, {"EMAIL": "a@x.org", "FNAME": "A"})
+        assert info.value.reason == "web_server" and not isinstance(info.value, MailWizzAuthError)
+        assert "credentials" not in str(info.value)
+        # a push stops at the first refused update instead of failing every item
+        srv.reset_calls()
+        with pytest.raises(MailWizzForbidden):
+            client.push_subscribers(list_uid, [(i, {"EMAIL": "a@x.org"}, uid) for i in range(3)])
+        assert len(srv.requests) == 1
+
+
+def _wide_items(n, extra_fields):
+    for i in range(n):
+        fields = {"EMAIL": f"w{i}@x.org", "FNAME": f"F{i}", "LNAME": "L"}
+        fields.update({f"F{j}": f"v{j}" for j in range(extra_fields)})
+        yield (i, fields, None)
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_fake_truncates_bodies_above_max_input_vars(version):
+    """What a PHP server does to a too big bulk call (client told there is no limit)."""
+    with FakeMailWizz(api_version="both", bulk_limit=None, max_input_vars=1000) as srv:
+        list_uid = srv.add_list("L")
+        client = _client(srv, version, bulk_chunk_size=400, max_input_vars=0)
+        if version == "1":
+            # PHP dropped variables: the server's signature no longer matches
+            with pytest.raises(MailWizzAuthError, match="signature"):
+                client.bulk_create_subscribers(list_uid, [f for _k, f, _u in _items(400)])
+            assert srv.subscribers(list_uid) == []
+        else:
+            client.bulk_create_subscribers(list_uid, [f for _k, f, _u in _items(400)])
+            # 1000 variables kept: 333 whole subscribers + the 334th's EMAIL; 66 silently lost
+            assert len(srv.subscribers(list_uid)) == 334
+            assert srv.lists[list_uid]["subscribers"][srv.lists[list_uid]["by_email"]["t333@x.org"]]["FNAME"] == ""
+        assert srv.truncated_requests == 1
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_bulk_chunks_sized_by_max_input_vars(version):
+    with FakeMailWizz(api_version="both", bulk_limit=None, max_input_vars=1000) as srv:
+        list_uid = srv.add_list("L", fields=[(f"F{j}", f"Field {j}", "no") for j in range(9)])
+        client = _client(srv, version, bulk_chunk_size=400)
+        assert client.max_input_vars == 1000  # PHP's default unless told otherwise
+        assert client.bulk_chunk_for(3) == 330 and client.bulk_chunk_for(12) == 82
+        summary = client.push_subscribers(list_uid, _items(400))
+        assert summary.created == 400 and summary.failed == 0
+        assert len(srv.calls("POST", "/bulk$")) == 2  # 330 + 70 subscribers of 3 fields
+        wide = client.push_subscribers(list_uid, _wide_items(200, 9))  # 12 fields each
+        assert wide.created == 200 and wide.failed == 0
+        assert len(srv.calls("POST", "/bulk$")) == 2 + 3  # 82 + 82 + 36
+        assert srv.truncated_requests == 0
+        assert len(srv.subscribers(list_uid)) == 600
+        sub = srv.lists[list_uid]["by_email"]["w199@x.org"]
+        assert srv.lists[list_uid]["subscribers"][sub]["F8"] == "v8"
+
+
+def test_custom_max_input_vars():
+    with FakeMailWizz(api_version="2", bulk_limit=None, max_input_vars=100) as srv:
+        list_uid = srv.add_list("L")
+        client = _client(srv, "2", max_input_vars=100)
+        summary = client.push_subscribers(list_uid, _items(100))
+        assert summary.created == 100 and srv.truncated_requests == 0
+        assert len(srv.calls("POST", "/bulk$")) == 4  # 90 variables = 30 subscribers a call
+        with pytest.raises(ValueError, match="max_input_vars"):
+            client.bulk_create_subscribers(list_uid, [f for _k, f, _u in _items(31, start=500)])

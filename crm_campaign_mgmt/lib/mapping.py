@@ -128,6 +128,36 @@ def guess_mapping(headers):
     return dict(sorted(mapping.items()))
 
 
+# words of a column label that make an unmapped column sensitive (sealed, never in clear)
+_SENSITIVE_WORDS = frozenset((
+    "ssn", "aadhaar", "aadhar", "uidai", "pan", "passport", "iban", "swift", "bic", "ifsc",
+    "acct", "salary", "salaries", "income", "turnover", "revenue", "npv", "networth", "dob",
+    "birthdate", "birthday", "birth", "ctc", "pension", "cvv", "tin", "itin", "nino", "sin",
+))
+_SENSITIVE_PAIRS = (
+    frozenset(("social", "security")), frozenset(("national", "id")),
+    frozenset(("tax", "id")), frozenset(("tax", "number")), frozenset(("tax", "no")),
+    frozenset(("account", "no")), frozenset(("account", "number")),
+    frozenset(("account", "num")), frozenset(("bank", "account")),
+    frozenset(("sort", "code")), frozenset(("routing", "number")),
+    frozenset(("card", "number")), frozenset(("card", "no")), frozenset(("credit", "card")),
+    frozenset(("debit", "card")), frozenset(("net", "worth")), frozenset(("voter", "id")),
+    frozenset(("driving", "licence")), frozenset(("driving", "license")),
+)
+
+
+def is_sensitive_header(header):
+    """True for a column label that looks like personal or financial data: SSN, DOB,
+    PAN, Aadhaar, passport, bank account / IBAN, salary / income / turnover..."""
+    scores = score_field(header)
+    if any(key in SENSITIVE_FIELDS for key in scores):
+        return True
+    tokens = set(normalize_header(header).split())
+    if tokens & _SENSITIVE_WORDS:
+        return True
+    return any(pair <= tokens for pair in _SENSITIVE_PAIRS)
+
+
 def missing_required(mapping):
     """Required field keys that no column maps to."""
     mapped = set(mapping.values())

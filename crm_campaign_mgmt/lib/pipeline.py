@@ -7,13 +7,15 @@ the caller's business (it knows the database), see :func:`dedupe_keys`.
 """
 
 from .enrichment import RegionResolver, company_segment
-from .mapping import FIELD_LABELS, SENSITIVE_FIELDS
+from .mapping import FIELD_LABELS, SENSITIVE_FIELDS, is_sensitive_header
 from .readers import cell_text
 from .validation import check_email, check_phone, resolve_country
 
 STATUS_OK = "ok"
 STATUS_INVALID = "invalid"
 STATUS_DUPLICATE = "duplicate"
+# key of the sealed dict holding the sensitive-looking unmapped columns {label: value}
+SENSITIVE_OTHER = "other"
 
 TEXT_FIELDS = ("first_name", "last_name", "full_name", "company", "job_title", "street",
                "street2", "city", "state", "zip", "industry", "platform", "website",
@@ -34,6 +36,13 @@ class RowProcessor:
     :param country_codes: ``{lowercase name or code: ISO code}`` (e.g. from res.country)
     :param region_resolver: a :class:`RegionResolver` (default: Indian clusters)
     :param keep_unmapped: keep the values of unmapped columns in ``record['extra']``
+
+    Columns mapped to a sensitive field, and unmapped columns whose label looks
+    sensitive (:func:`~.mapping.is_sensitive_header`: SSN, DOB, PAN, passport,
+    IBAN, salary...) go to ``record['sensitive']`` (sealed by the caller), the
+    latter under ``sensitive['other']``, whatever ``keep_unmapped`` says: never
+    to ``record['extra']``, which is copied in clear to the lead.
+    :attr:`sensitive_columns` lists their indexes (masked in the error file).
     """
 
     def __init__(self, mapping, headers=(), default_region="IN", country_codes=None,
@@ -44,10 +53,14 @@ class RowProcessor:
         self.regions = region_resolver or RegionResolver()
         self.segment_rules = segment_rules or {}
         mapped = {index for index, _key in self.mapping}
+        unmapped = [(i, label) for i, label in enumerate(headers) if i not in mapped]
+        self.sensitive_other_columns = [(i, lab) for i, lab in unmapped if is_sensitive_header(lab)]
+        sealed = {i for i, _label in self.sensitive_other_columns}
         self.extra_columns = (
-            [(i, label) for i, label in enumerate(headers) if i not in mapped]
-            if keep_unmapped else []
+            [(i, label) for i, label in unmapped if i not in sealed] if keep_unmapped else []
         )
+        self.sensitive_columns = frozenset(
+            sealed | {index for index, key in self.mapping if key in SENSITIVE_FIELDS})
         self.seen_emails = {}
         self.seen_phones = {}
         self.counts = {STATUS_OK: 0, STATUS_INVALID: 0, STATUS_DUPLICATE: 0}
@@ -104,6 +117,14 @@ class RowProcessor:
         record["segment"] = company_segment(
             data.get("employees"), data.get("revenue"), **self.segment_rules)
         sensitive = {key: data[key] for key in SENSITIVE_FIELDS if key in data}
+        if self.sensitive_other_columns:
+            other = {}
+            for index, label in self.sensitive_other_columns:
+                text = cell_text(values[index]) if index < len(values) else ""
+                if text:
+                    other[label] = text
+            if other:
+                sensitive[SENSITIVE_OTHER] = other
         if sensitive:
             record["sensitive"] = sensitive
         if self.extra_columns:

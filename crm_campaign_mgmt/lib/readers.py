@@ -15,6 +15,7 @@ import os
 import zipfile
 
 from .mapping import match_field
+from .xml_safety import UnsafeXmlError, check_workbook_archive
 
 FORMAT_XLSX = "xlsx"
 FORMAT_XLS = "xls"
@@ -241,11 +242,12 @@ class XlsxTable(Table):
             source = self._handle = open(source, "rb")  # noqa: SIM115 - closed in close()
         self._source = source
         self.engine = engine
+        self._check_parts(source)
         if engine == "fast":
             from .xlsx_fast import FastXlsxReader, UnsupportedWorkbook
 
             try:
-                self._fast = FastXlsxReader(source)
+                self._fast = FastXlsxReader(source, checked=True)
             except (UnsupportedWorkbook, SyntaxError, ValueError, KeyError):
                 self.engine = "openpyxl"
                 if hasattr(source, "seek"):
@@ -257,6 +259,21 @@ class XlsxTable(Table):
         except SyntaxError as error:  # lxml XMLSyntaxError
             self.close()
             raise ImportFileError(f"Not a readable .xlsx file: {error}") from error
+
+    def _check_parts(self, source):
+        """Refuse a workbook any part of which declares a DOCTYPE (XXE, entity bombs),
+        whichever engine reads it (see :mod:`.xml_safety`)."""
+        try:
+            with zipfile.ZipFile(source) as archive:
+                check_workbook_archive(archive)
+        except UnsafeXmlError as error:
+            self.close()
+            raise ImportFileError(str(error)) from error
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            self.close()
+            raise ImportFileError(f"Not a readable .xlsx file: {error}") from error
+        if hasattr(source, "seek"):
+            source.seek(0)
 
     def _open_openpyxl(self, source):
         import openpyxl

@@ -21,6 +21,8 @@ from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from .xml_safety import SAFE_PARSER_OPTIONS, check_workbook_archive, safe_parser
+
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -92,12 +94,31 @@ def _string_of(element):
     return "".join(parts)
 
 
+def _fromstring(data):
+    # one parser per call: lxml parsers are not shared between threads
+    return etree.fromstring(data, safe_parser())
+
+
 class FastXlsxReader:
-    def __init__(self, source):
+    """The first sheet of an .xlsx file.
+
+    Every part of the archive is checked first (:func:`.xml_safety.check_workbook_archive`):
+    a part declaring a DOCTYPE raises :class:`.xml_safety.UnsafeXmlError`; the
+    parsers themselves resolve no entity and use no network. ``checked=True``
+    skips the check when the caller made it on the same archive.
+    """
+
+    def __init__(self, source, checked=False):
         try:
             self.archive = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError) as error:
             raise UnsupportedWorkbook(str(error)) from error
+        if not checked:
+            try:
+                check_workbook_archive(self.archive)
+            except BaseException:
+                self.archive.close()
+                raise
         names = set(self.archive.namelist())
         self.sheet_path, self.epoch = self._first_sheet(names)
         if self.sheet_path not in names:
@@ -108,7 +129,7 @@ class FastXlsxReader:
     def _first_sheet(self, names):
         if "xl/workbook.xml" not in names:
             raise UnsupportedWorkbook("no xl/workbook.xml")
-        root = etree.fromstring(self.archive.read("xl/workbook.xml"))
+        root = _fromstring(self.archive.read("xl/workbook.xml"))
         epoch = CALENDAR_WINDOWS_1900
         props = root.find(NS + "workbookPr")
         if props is not None and props.get("date1904") in ("1", "true"):
@@ -119,7 +140,7 @@ class FastXlsxReader:
         rel_id = sheet.get(REL_NS + "id")
         target = "worksheets/sheet1.xml"
         if "xl/_rels/workbook.xml.rels" in names:
-            rels = etree.fromstring(self.archive.read("xl/_rels/workbook.xml.rels"))
+            rels = _fromstring(self.archive.read("xl/_rels/workbook.xml.rels"))
             for rel in rels.iter(PKG_REL_NS + "Relationship"):
                 if rel.get("Id") == rel_id:
                     target = rel.get("Target")
@@ -136,7 +157,7 @@ class FastXlsxReader:
             return []
         strings = []
         with self.archive.open(name) as stream:
-            for _event, element in etree.iterparse(stream, tag=NS + "si"):
+            for _event, element in etree.iterparse(stream, tag=NS + "si", **SAFE_PARSER_OPTIONS):
                 strings.append(_string_of(element))
                 element.clear()
         return strings
@@ -144,7 +165,7 @@ class FastXlsxReader:
     def _date_styles(self, names):
         if "xl/styles.xml" not in names:
             return frozenset()
-        root = etree.fromstring(self.archive.read("xl/styles.xml"))
+        root = _fromstring(self.archive.read("xl/styles.xml"))
         formats = dict(BUILTIN_FORMATS)
         fmts = root.find(NS + "numFmts")
         if fmts is not None:
@@ -258,7 +279,7 @@ class FastXlsxReader:
         strings, dates, epoch = self.strings, self.date_styles, self.epoch
         expected = 0
         with self.archive.open(self.sheet_path) as stream:
-            for _event, row in etree.iterparse(stream, tag=ROW):
+            for _event, row in etree.iterparse(stream, tag=ROW, **SAFE_PARSER_OPTIONS):
                 number = row.get("r")
                 number = int(number) if number else expected + 1
                 expected = number

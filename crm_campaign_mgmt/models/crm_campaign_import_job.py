@@ -1,13 +1,12 @@
 import json
 import logging
-import threading
 import time
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 
-from ..lib.background import BatchConsumer
 from ..lib.enrichment import DEFAULT_CITY_STATES, RegionResolver
 from ..lib.error_file import ErrorFileWriter, error_file_name
 from ..lib.pipeline import STATUS_OK, RowProcessor
@@ -19,6 +18,21 @@ BATCH_SIZE = 1000
 BACKGROUND_THRESHOLD = 5000
 PARAM_THRESHOLD = "crm_campaign_mgmt.import_background_threshold"
 PARAM_REGION_CLUSTERS = "crm_campaign_mgmt.region_clusters"
+# a running job whose heartbeat is older than this is taken as crashed and resumed
+STALE_MINUTES = 15
+PARAM_STALE_MINUTES = "crm_campaign_mgmt.import_stale_minutes"
+# fields only the import itself (the wizard, the job's methods) writes: a user cannot
+# point a job at another user's upload, run it as someone else or fake its result
+PROTECTED_FIELDS = frozenset((
+    "user_id", "attachment_id", "error_attachment_id", "company_id", "campaign_id", "event_id",
+    "file_format", "header", "mapping", "default_country_id", "default_platform",
+    "keep_unmapped", "state", "progress", "total_rows", "count_read", "count_imported",
+    "count_duplicate", "count_invalid", "rows_done", "heartbeat", "log", "date_started",
+    "date_finished", "duration", "rows_per_second",
+))
+# context key whose value must be this very object: RPC cannot produce it (JSON only)
+_INTERNAL_KEY = "crm_campaign_import_internal"
+_INTERNAL = object()
 JOB_STATES = [
     ("draft", "Draft"),
     ("queued", "Queued"),
@@ -55,8 +69,13 @@ class CrmCampaignImportJob(models.Model):
     """One upload of campaign targets and its result.
 
     Small files are imported at once from the wizard; large ones are queued and
-    imported by the ``ir_cron_campaign_import`` scheduled action, which commits
-    after every batch so the form's progress bar moves.
+    imported by the ``ir_cron_campaign_import`` scheduled action, as the user who
+    asked for the import, committing after every batch (with the row offset
+    reached, so that a crashed import resumes there) so the form's progress bar
+    moves. The uploaded file is deleted once the import is done.
+
+    Only the wizard and the import itself write the fields of
+    :data:`PROTECTED_FIELDS` (see :meth:`write`).
     """
 
     _name = "crm.campaign.import.job"
@@ -106,6 +125,48 @@ class CrmCampaignImportJob(models.Model):
     duration = fields.Float("Duration (s)", readonly=True, digits=(16, 1))
     rows_per_second = fields.Float("Rows per Second", readonly=True, digits=(16, 0))
     target_ids = fields.One2many("crm.campaign.target", "job_id", "Targets")
+    rows_done = fields.Integer(
+        "Rows Committed", readonly=True, copy=False,
+        help="Data rows of the file handled up to the last committed batch: a crashed "
+        "import resumes after them.")
+    heartbeat = fields.Datetime(
+        readonly=True, copy=False,
+        help="Last sign of life of a running import (each committed batch).")
+
+    # ------------------------------------------------------------------
+    # protection of the import's own fields
+    # ------------------------------------------------------------------
+
+    def _internal(self):
+        """This recordset allowed to write :data:`PROTECTED_FIELDS` (server code only)."""
+        return self.with_context(**{_INTERNAL_KEY: _INTERNAL})
+
+    def _is_internal(self):
+        return self.env.su or self.env.context.get(_INTERNAL_KEY) is _INTERNAL
+
+    def _check_protected(self, vals):
+        protected = sorted(PROTECTED_FIELDS.intersection(vals))
+        if protected and not self._is_internal():
+            raise AccessError(self.env._(
+                "The fields %(fields)s of a target import are set by the import itself.",
+                fields=", ".join(self._fields[name].string for name in protected)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._is_internal():
+            return super().create(vals_list)
+        for vals in vals_list:
+            self._check_protected(vals)
+        # nor through context defaults (default_user_id...), which RPC callers set
+        context = {key: value for key, value in self.env.context.items()
+                   if not (key.startswith("default_") and key[8:] in PROTECTED_FIELDS)}
+        # the context is replaced on purpose: keys are removed from it, not added
+        records = self.with_context(context)  # pylint: disable=context-overridden
+        return super(CrmCampaignImportJob, records).create(vals_list)
+
+    def write(self, vals):
+        self._check_protected(vals)
+        return super().write(vals)
 
     @api.depends("mapping", "header")
     def _compute_mapping_summary(self):
@@ -132,10 +193,11 @@ class CrmCampaignImportJob(models.Model):
     def action_start(self):
         """Import now, or queue for the scheduled action when the file is large."""
         self.ensure_one()
+        self.check_access("write")
         if self.state not in ("draft", "failed"):
             raise UserError(self.env._("This import has already been started."))
         if self.total_rows > self._get_background_threshold():
-            self.write({"state": "queued", "progress": 0.0})
+            self._internal().write({"state": "queued", "progress": 0.0})
             self.env.ref("crm_campaign_mgmt.ir_cron_campaign_import").sudo()._trigger()
             return {
                 "type": "ir.actions.client",
@@ -190,12 +252,60 @@ class CrmCampaignImportJob(models.Model):
 
     @api.model
     def _cron_process_jobs(self, limit=3):
-        """Scheduled action: import the queued jobs, oldest first."""
+        """Scheduled action: resume crashed imports, import the queued jobs (oldest
+        first), each as the user who asked for it, and delete the uploads of finished
+        imports left by earlier versions."""
+        self._recover_stale_jobs()
         jobs = self.search([("state", "=", "queued")], order="id", limit=limit)
         for job in jobs:
-            job.with_context(crm_campaign_import_commit=True)._run_import_safe()
+            requester = job.user_id
+            if not requester.active and not requester._is_superuser():
+                job._internal().write({
+                    "state": "failed",
+                    "log": self.env._("%(user)s, who asked for the import, is archived.",
+                                      user=requester.display_name),
+                })
+                continue
+            # the import runs with the requester's rights, company and department: the
+            # targets are theirs (create_uid), the record rules are theirs
+            job.with_user(requester).with_company(job.company_id or requester.company_id) \
+                .with_context(crm_campaign_import_commit=True)._run_import_safe()
         if self.search_count([("state", "=", "queued")]):
             self.env.ref("crm_campaign_mgmt.ir_cron_campaign_import")._trigger()
+        self._delete_finished_uploads()
+
+    @api.model
+    def _get_stale_minutes(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(PARAM_STALE_MINUTES)
+        try:
+            return max(int(value), 1) if value else STALE_MINUTES
+        except ValueError:
+            return STALE_MINUTES
+
+    @api.model
+    def _recover_stale_jobs(self):
+        """Running jobs without a heartbeat for :meth:`_get_stale_minutes` (the process
+        running them was killed) are queued again; they resume after ``rows_done``."""
+        limit = fields.Datetime.now() - timedelta(minutes=self._get_stale_minutes())
+        stale = self.search([
+            ("state", "=", "running"),
+            "|", ("heartbeat", "<", limit),
+            "&", ("heartbeat", "=", False), ("date_started", "<", limit),
+        ])
+        for job in stale:
+            _logger.warning("Campaign target import %s stalled after %s rows: resumed",
+                            job.id, job.rows_done)
+            job._internal().write({"state": "queued"})
+            job.message_post(body=self.env._(
+                "The import stopped after %(rows)s rows (server restart or crash); it resumes "
+                "from there.", rows=job.rows_done))
+        return stale
+
+    @api.model
+    def _delete_finished_uploads(self):
+        """Uploads of finished imports (earlier versions kept them)."""
+        done = self.search([("state", "=", "done"), ("attachment_id", "!=", False)], limit=1000)
+        done.attachment_id.unlink()
 
     def _should_commit(self):
         """Commit per batch in the scheduled action only (never inside tests)."""
@@ -211,7 +321,7 @@ class CrmCampaignImportJob(models.Model):
             _logger.exception("Campaign target import %s failed", self.id)
             if self._should_commit():
                 self.env.cr.rollback()
-            self.write({
+            self._internal().write({
                 "state": "failed",
                 "date_finished": fields.Datetime.now(),
                 "log": self.env._("The import failed: %(error)s", error=error),
@@ -224,11 +334,32 @@ class CrmCampaignImportJob(models.Model):
     # the import
     # ------------------------------------------------------------------
 
+    def _get_upload(self):
+        """The uploaded file, once checked to be this job's own.
+
+        Only the wizard sets ``attachment_id`` (see :meth:`write`); this check also
+        refuses an attachment that is not the one the wizard made for this job:
+        attached to this job and created by the job's user.
+        """
+        self.ensure_one()
+        attachment = self.attachment_id
+        if not attachment:
+            raise UserError(self.env._("The import has no file (it is deleted once imported)."))
+        # sudo: metadata only, to refuse clearly a file that is not this job's upload;
+        # its content is read below with the rights of the current user
+        owner = attachment.sudo()
+        if (owner.res_model, owner.res_id, owner.create_uid) != (self._name, self.id, self.user_id):
+            _logger.warning("Import job %s refused attachment %s (not its upload)",
+                            self.id, attachment.id)
+            raise AccessError(self.env._(
+                "The file of import %(job)s is not the file uploaded for it: it is not read.",
+                job=self.display_name))
+        attachment.check_access("read")
+        return attachment
+
     def _get_file_source(self):
         """A path in the filestore (streamed by the readers) or the bytes."""
-        attachment = self.attachment_id.sudo()
-        if not attachment:
-            raise UserError(self.env._("The import has no file."))
+        attachment = self._get_upload()
         if attachment.store_fname:
             return attachment._full_path(attachment.store_fname)
         return attachment.raw
@@ -258,30 +389,41 @@ class CrmCampaignImportJob(models.Model):
                 from error
 
     def _run_import(self):
+        """Import the file, as the current user. A job with ``rows_done`` (an import
+        that crashed after committing some batches) resumes after those rows."""
         self.ensure_one()
         commit = self._should_commit()
-        self.write({
+        resume = self.rows_done if self.rows_done and self.count_read else 0
+        now = fields.Datetime.now()
+        vals = {
             "state": "running",
-            "date_started": fields.Datetime.now(),
+            "heartbeat": now,
             "date_finished": False,
-            "progress": 0.0,
-            "count_read": 0,
-            "count_imported": 0,
-            "count_duplicate": 0,
-            "count_invalid": 0,
             "log": False,
-        })
+        }
+        if not resume:
+            vals.update({
+                "date_started": now,
+                "progress": 0.0,
+                "rows_done": 0,
+                "count_read": 0,
+                "count_imported": 0,
+                "count_duplicate": 0,
+                "count_invalid": 0,
+            })
+        self._internal().write(vals)
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         started = time.monotonic()
         table = self._open_table()
         try:
-            counts, writer = self._import_table(table, commit)
+            counts, writer = self._import_table(table, commit, resume)
         finally:
             table.close()
         error_attachment = self.env["ir.attachment"]
         if writer.count:
-            error_attachment = self.env["ir.attachment"].sudo().create({
+            # created as the user: attachments of the job are readable by the job's readers
+            error_attachment = self.env["ir.attachment"].create({
                 "name": error_file_name(self.name, table.fmt),
                 "raw": writer.render(),
                 "mimetype": writer.mimetype,
@@ -289,30 +431,48 @@ class CrmCampaignImportJob(models.Model):
                 "res_id": self.id,
             })
         duration = time.monotonic() - started
-        self.write({
+        read_now = counts["read"] - (self.count_read if resume else 0)
+        log = self.env._(
+            "%(read)s rows read: %(imported)s imported, %(duplicate)s duplicates, "
+            "%(invalid)s invalid, in %(seconds)s s.",
+            read=counts["read"], imported=counts["imported"],
+            duplicate=counts["duplicate"], invalid=counts["invalid"],
+            seconds=round(duration, 1))
+        if resume:
+            log += "\n" + self.env._(
+                "Resumed after %(rows)s rows committed before an interruption; the rows of the "
+                "file found in the CRM before the interruption are counted as duplicates but "
+                "not listed in the error file.", rows=resume)
+        upload = self.attachment_id
+        self._internal().write({
             "state": "done",
             "progress": 100.0,
             "date_finished": fields.Datetime.now(),
+            "heartbeat": fields.Datetime.now(),
             "duration": duration,
-            "rows_per_second": counts["read"] / duration if duration else 0.0,
+            "rows_per_second": read_now / duration if duration else 0.0,
             "error_attachment_id": error_attachment.id,
             "count_read": counts["read"],
             "count_imported": counts["imported"],
             "count_duplicate": counts["duplicate"],
             "count_invalid": counts["invalid"],
-            "log": self.env._(
-                "%(read)s rows read: %(imported)s imported, %(duplicate)s duplicates, "
-                "%(invalid)s invalid, in %(seconds)s s.",
-                read=counts["read"], imported=counts["imported"],
-                duplicate=counts["duplicate"], invalid=counts["invalid"],
-                seconds=round(duration, 1)),
+            "rows_done": counts["read"],
+            "attachment_id": False,
+            "log": log,
         })
+        # the upload (with its sensitive columns in clear) is not kept once imported
+        upload.unlink()
         self._notify_user()
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return counts
 
-    def _import_table(self, table, commit):
+    def _import_table(self, table, commit, resume=0):
+        """Read, check and insert the rows, one batch of :data:`BATCH_SIZE` valid rows at
+        a time, in this thread (the database work is not overlapped with the parsing:
+        one cursor, one thread). ``resume``: data rows already committed by an earlier
+        run; they are read again only to rebuild the in-file duplicate check and the
+        rejected rows of the error file."""
         mapping = {int(index): field for index, field in (self.mapping or {}).items()}
         countries = self.env["res.country"].search_read([], ["code", "name"])
         country_codes = {}
@@ -324,64 +484,74 @@ class CrmCampaignImportJob(models.Model):
             mapping, table.header, default_region=self._get_default_region(),
             country_codes=country_codes, region_resolver=self._get_region_resolver(),
             keep_unmapped=self.keep_unmapped)
-        writer = ErrorFileWriter(table.fmt, table.header, table.delimiter, table.encoding)
+        writer = ErrorFileWriter(table.fmt, table.header, table.delimiter, table.encoding,
+                                 masked_columns=processor.sensitive_columns)
         total = max(table.estimate_rows() - len(table.header_row_numbers), 1)
-        Target = self.env["crm.campaign.target"].sudo()
+        Target = self.env["crm.campaign.target"]
+        # the targets are written by one COPY per batch: check the user may create them
+        Target.check_access("create")
         context = {
-            "sealer": Target._get_sealer(),
+            "keyring": Target._get_keyring(),
             "country_ids": country_ids,
             "target": Target,
         }
-        # the parsing thread counts read/duplicate/invalid rows, the writer thread what the
-        # database decides (imported, duplicates of existing records): no shared counter
-        counts = {"read": 0, "imported": 0, "duplicate": 0, "invalid": 0}
-        db_counts = {"imported": 0, "duplicate": 0}
-        writer = _LockedWriter(writer)
+        if resume:
+            counts = {"read": self.count_read, "imported": self.count_imported,
+                      "duplicate": self.count_duplicate, "invalid": self.count_invalid}
+        else:
+            counts = {"read": 0, "imported": 0, "duplicate": 0, "invalid": 0}
+        try:
+            self._import_rows(table, processor, writer, counts, context, resume, total, commit)
+        except BaseException:
+            writer.discard()
+            raise
+        return counts, writer
 
-        def write_batch(batch):
-            self._import_batch(batch, writer, db_counts, context)
-            self._report_progress(self._merge_counts(counts, db_counts), total, commit)
-
+    def _import_rows(self, table, processor, writer, counts, context, resume, total, commit):
         batch = []
-        with BatchConsumer(write_batch) as consumer:
-            for number, values in table.iter_rows():
-                counts["read"] += 1
-                status, record, reason = processor.process(number, values)
-                if status == STATUS_OK:
-                    batch.append((record, values))
-                    if len(batch) >= BATCH_SIZE:
-                        consumer.put(batch)
-                        batch = []
-                else:
-                    counts["duplicate" if status == "duplicate" else "invalid"] += 1
+        position = 0  # data rows of the file handled so far
+        for number, values in table.iter_rows():
+            position += 1
+            status, record, reason = processor.process(number, values)
+            if position <= resume:
+                if status != STATUS_OK:
                     writer.add(values, reason)
-            if batch:
-                consumer.put(batch)
-        return self._merge_counts(counts, db_counts), writer.inner
+                continue
+            counts["read"] += 1
+            if status == STATUS_OK:
+                batch.append((record, values))
+                if len(batch) >= BATCH_SIZE:
+                    self._import_batch(batch, writer, counts, context)
+                    batch = []
+                    self._report_progress(counts, position, total, commit)
+            else:
+                counts["duplicate" if status == "duplicate" else "invalid"] += 1
+                writer.add(values, reason)
+        if batch:
+            self._import_batch(batch, writer, counts, context)
 
-    @staticmethod
-    def _merge_counts(counts, db_counts):
-        return {
-            "read": counts["read"],
-            "imported": db_counts["imported"],
-            "duplicate": counts["duplicate"] + db_counts["duplicate"],
-            "invalid": counts["invalid"],
-        }
-
-    def _report_progress(self, counts, total, commit):
-        self.write({
-            "progress": min(99.0, 100.0 * counts["read"] / total),
+    def _report_progress(self, counts, position, total, commit):
+        """After a batch: counters, the row offset reached and the heartbeat, committed
+        together with the batch in the scheduled action."""
+        self._internal().write({
+            "progress": min(99.0, 100.0 * position / total),
             "count_read": counts["read"],
             "count_imported": counts["imported"],
             "count_duplicate": counts["duplicate"],
             "count_invalid": counts["invalid"],
+            "rows_done": position,
+            "heartbeat": fields.Datetime.now(),
         })
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _find_existing(self, emails, phones):
         """Emails and phones already in the CRM for the job's conference (or
-        campaign): targets and leads, in one query."""
+        campaign): targets and leads, in one query.
+
+        Deliberately outside the record rules: a target must not be imported again
+        because the importer cannot see the existing one. Only the fact that a row is a
+        duplicate is reported, not the record it duplicates."""
         self.env["crm.lead"].flush_model(["email_normalized", "phone_sanitized", "event_id",
                                           "campaign_id"])
         self.env["crm.campaign.target"].flush_model(["email", "phone", "event_id", "campaign_id"])
@@ -410,14 +580,14 @@ class CrmCampaignImportJob(models.Model):
         emails = [record["email"] for record, _values in batch]
         phones = [record["phone"] for record, _values in batch]
         found_emails, found_phones = self._find_existing(emails, phones)
-        sealer, country_ids, Target = context["sealer"], context["country_ids"], context["target"]
+        keyring, country_ids, Target = context["keyring"], context["country_ids"], context["target"]
         base = {
             "campaign_id": self.campaign_id.id,
             "event_id": self.event_id.id or None,
             "job_id": self.id,
             "state": "pending",
         }
-        product = self.event_id.sudo().display_name or self.campaign_id.display_name
+        product = self.event_id.display_name or self.campaign_id.display_name
         rows = []
         for record, values in batch:
             if record["email"] in found_emails or record["phone"] in found_phones:
@@ -434,10 +604,16 @@ class CrmCampaignImportJob(models.Model):
                 row["platform_source"] = self.default_platform
             row["country_id"] = country_ids.get(record.get("country_code"))
             if record.get("sensitive"):
-                row["sensitive_data_enc"] = Target._encrypt_sensitive(record["sensitive"], sealer)
+                row["sensitive_data_enc"] = record["sensitive"]  # sealed below, with the id
             if record.get("extra"):
                 row["extra_data"] = record["extra"]
             rows.append(row)
+        # each token is bound to its target's id: ids reserved first (one query)
+        for row, res_id in zip(rows, Target._reserve_ids(len(rows))):
+            row["id"] = res_id
+            if row.get("sensitive_data_enc"):
+                row["sensitive_data_enc"] = Target._seal_sensitive(
+                    row["sensitive_data_enc"], res_id, keyring)
         counts["imported"] += Target._bulk_insert(rows)
 
     def _notify_user(self, failed=False):
@@ -461,22 +637,14 @@ class CrmCampaignImportJob(models.Model):
             "message": message,
             "sticky": True,
         })
+        # posted by OdooBot (as before, when the scheduler ran as superuser): the import now
+        # runs as its requester, who may have no email address to send from
         self.with_context(mail_notify_force_send=False).message_post(
             body=message, partner_ids=self.user_id.partner_id.ids,
+            author_id=self.env.ref("base.partner_root").id,
             subtype_xmlid="mail.mt_comment")
 
     @api.model
     def _guess_format(self, filename, data):
         return detect_format(filename, data[:8] if data else b"")
 
-
-class _LockedWriter:
-    """The error file, written by the parsing and the database threads."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self._lock = threading.Lock()
-
-    def add(self, values, reason):
-        with self._lock:
-            self.inner.add(values, reason)

@@ -7,18 +7,33 @@ from markupsafe import Markup, escape
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 from odoo.tools.sql import create_index
 
 from ..lib.enrichment import SEGMENT_LABELS
 from ..lib.mapping import SENSITIVE_FIELDS
-from ..lib.sealing import Sealer, UnsealError, generate_secret
+from ..lib.pipeline import SENSITIVE_OTHER
+from ..lib.sealing import (
+    KeyConfigError,
+    Keyring,
+    UnsealError,
+    associated_data,
+    generate_secret,
+    parse_keys,
+)
 
 _logger = logging.getLogger(__name__)
 
-KEY_PARAM = "crm_campaign_mgmt.sensitive_data_key"
-# an odoo.conf option wins over the database parameter (key kept out of the database)
+# the keys: odoo.conf option "crm_sealing_keys = keyid:base64key,..." (first = current)
+KEYS_CONFIG_OPTION = "crm_sealing_keys"
+# before key ids: one key in odoo.conf, or (dev/test fallback) in the database
 KEY_CONFIG_OPTION = "crm_campaign_sensitive_data_key"
+KEY_PARAM = "crm_campaign_mgmt.sensitive_data_key"
+FALLBACK_KEY_ID = "db"
+LEGACY_CONFIG_KEY_ID = "conf"
+SEALED_FIELD = "sensitive_data_enc"
+_KEYRINGS = {}  # (keys option, legacy option, database key) -> Keyring
 SENSITIVE_GROUP = "crm_campaign_mgmt.group_sensitive_data"
 TARGET_STATES = [
     ("pending", "Pending"),
@@ -31,6 +46,7 @@ INSERT_COLUMNS = (
     "company_name", "job_title", "street", "street2", "city", "state_name", "zip",
     "country_id", "industry", "platform_source", "website", "employees", "region",
     "region_cluster", "segment", "row_number", "extra_data", "sensitive_data_enc", "state",
+    "id",
 )
 
 
@@ -40,12 +56,15 @@ class CrmCampaignTarget(models.Model):
     Targets are written in bulk by the import job (see
     ``crm.campaign.import.job``) and turned into ``crm.lead`` records in
     batches by :meth:`_convert_to_leads` when the campaign assigns them.
-    Sensitive columns (SSN, date of birth, financial figures) are kept in one
-    AES-GCM token per target (``lib/sealing.py``) and opened only for
-    ``group_sensitive_data``.
+    Sensitive columns (SSN, date of birth, financial figures, and unmapped
+    columns that look sensitive) are kept in one AES-GCM token per target
+    (``lib/sealing.py``), bound to the target's id, and opened only for
+    ``group_sensitive_data``. The keys come from the server configuration
+    (option ``crm_sealing_keys``), see :meth:`_get_keyring`.
     """
 
     _name = "crm.campaign.target"
+    _inherit = ["crm.lead.scoped.mixin"]
     _description = "Campaign Target"
     _order = "id desc"
 
@@ -105,6 +124,10 @@ class CrmCampaignTarget(models.Model):
     npv = fields.Char(
         "NPV / Net Worth", compute="_compute_sensitive", inverse="_inverse_sensitive",
         groups=SENSITIVE_GROUP)
+    sensitive_other = fields.Text(
+        "Other Sensitive Columns", compute="_compute_sensitive", groups=SENSITIVE_GROUP,
+        help="Imported columns mapped to no field whose label looks sensitive (passport, "
+        "IBAN, PAN...): sealed like the fields above, never copied to the lead.")
 
     def init(self):
         res = super().init()
@@ -122,50 +145,174 @@ class CrmCampaignTarget(models.Model):
 
     @api.model
     def _ensure_encryption_key(self):
-        """Create the sensitive-data key at install (data file) if none is configured."""
+        """At install (data file): create the database key of the dev/test fallback when
+        no key is configured in the server configuration (see :meth:`_get_keyring`)."""
+        if tools.config.get(KEYS_CONFIG_OPTION) or tools.config.get(KEY_CONFIG_OPTION):
+            return
         icp = self.env["ir.config_parameter"].sudo()
-        if not tools.config.get(KEY_CONFIG_OPTION) and not icp.get_param(KEY_PARAM):
+        if not icp.get_param(KEY_PARAM):
             icp.set_param(KEY_PARAM, generate_secret())
+            _logger.warning(
+                "No %s in the server configuration: the sensitive data of campaign targets "
+                "is sealed with a key stored in the database (dev/test only).",
+                KEYS_CONFIG_OPTION)
+
+    @api.model
+    def _get_keyring(self):
+        """The keys sealing the sensitive data.
+
+        Production: the server configuration option ``crm_sealing_keys``,
+        ``keyid:base64key,...`` (the first key seals; all open; generate one with
+        ``python3 -c "import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())"``).
+        The key is then neither in the database nor in its backups. Keys of the
+        earlier setups (option ``crm_campaign_sensitive_data_key``, database
+        parameter) still open their tokens until :meth:`action_rotate_sensitive_keys`
+        re-seals them.
+
+        Fallback (dev/test, logged as a warning): without ``crm_sealing_keys`` the
+        legacy option, else the database parameter, seals.
+        """
+        # sudo: the key parameter is readable by the system group only; never shown
+        db_secret = self.env["ir.config_parameter"].sudo().get_param(KEY_PARAM) or None
+        spec = tools.config.get(KEYS_CONFIG_OPTION) or None
+        conf_secret = tools.config.get(KEY_CONFIG_OPTION) or None
+        cache_key = (spec, conf_secret, db_secret)
+        keyring = _KEYRINGS.get(cache_key)
+        if keyring is not None:
+            return keyring
+        legacy_secret = conf_secret or db_secret
+        extra = [(LEGACY_CONFIG_KEY_ID, conf_secret), (FALLBACK_KEY_ID, db_secret)]
+        try:
+            if not spec:
+                if not legacy_secret:
+                    self._ensure_encryption_key()
+                    return self._get_keyring()
+                _logger.warning(
+                    "Campaign targets: no %s option in the server configuration; the sensitive "
+                    "data is sealed with the %s (acceptable for development and tests only).",
+                    KEYS_CONFIG_OPTION,
+                    "legacy option " + KEY_CONFIG_OPTION if conf_secret else "database key")
+                spec = f"{LEGACY_CONFIG_KEY_ID if conf_secret else FALLBACK_KEY_ID}:{legacy_secret}"
+                extra = extra[1:] if conf_secret else []
+            ids = {key_id for key_id, _secret in parse_keys(spec)}
+            keyring = Keyring.from_spec(spec, legacy_secret=legacy_secret, extra=[
+                (key_id, secret) for key_id, secret in extra if key_id not in ids])
+        except KeyConfigError as error:
+            raise UserError(self.env._(
+                "The sensitive-data keys of the server configuration (%(option)s) are invalid: "
+                "%(error)s", option=KEYS_CONFIG_OPTION, error=error)) from error
+        _KEYRINGS.clear()
+        _KEYRINGS[cache_key] = keyring
+        return keyring
 
     @api.model
     def _get_sealer(self):
-        key = tools.config.get(KEY_CONFIG_OPTION) or \
-            self.env["ir.config_parameter"].sudo().get_param(KEY_PARAM)
-        if not key:
-            self._ensure_encryption_key()
-            key = self.env["ir.config_parameter"].sudo().get_param(KEY_PARAM)
-        return Sealer(key)
+        """The sealing object of the import (kept name): the keyring."""
+        return self._get_keyring()
 
     @api.model
-    def _encrypt_sensitive(self, values, sealer=None):
-        """One token for a dict of sensitive values (None when there is none)."""
-        return (sealer or self._get_sealer()).seal(values)
+    def _seal_sensitive(self, values, res_id, keyring=None):
+        """One token for a dict of sensitive values of target ``res_id`` (None when empty)."""
+        return (keyring or self._get_keyring()).seal(
+            values, associated_data(self._name, res_id, SEALED_FIELD))
 
     @api.model
-    def _decrypt_sensitive(self, token, sealer=None):
+    def _unseal_sensitive(self, token, res_id, keyring=None):
+        """The dict sealed in ``token`` of target ``res_id``.
+
+        :raise UserError: the token does not open (unknown key, tampered, moved from another
+            target): never an empty dict that a later edit would write over the lost values
+        """
         try:
-            return (sealer or self._get_sealer()).unseal(token)
-        except UnsealError:
-            _logger.warning("Sensitive data of a campaign target cannot be decrypted")
-            return {}
+            return (keyring or self._get_keyring()).unseal(
+                token, associated_data(self._name, res_id, SEALED_FIELD))
+        except UnsealError as error:
+            _logger.warning("Sensitive data of campaign target %s cannot be opened: %s",
+                            res_id, error)
+            raise UserError(self.env._(
+                "The sensitive data of campaign target %(id)s cannot be decrypted (%(error)s). "
+                "Check the keys of the server configuration (%(option)s); nothing was changed.",
+                id=res_id, error=error, option=KEYS_CONFIG_OPTION)) from error
+
+    def _sensitive_tokens(self):
+        # sudo: the token field is restricted to the system group; it is only decrypted here
+        # for users of the sensitive-data group (the fields' groups), never returned as is
+        return {target.id: target.sudo()[SEALED_FIELD] for target in self}
 
     def _compute_has_sensitive_data(self):
-        tokens = {t.id: t.sensitive_data_enc for t in self.sudo()}
+        tokens = self._sensitive_tokens()
         for target in self:
             target.has_sensitive_data = bool(tokens.get(target.id))
 
     def _compute_sensitive(self):
-        sealer = self._get_sealer()
+        keyring = self._get_keyring()
+        tokens = self._sensitive_tokens()
         for target in self:
-            values = self._decrypt_sensitive(target.sudo().sensitive_data_enc, sealer)
+            token = tokens.get(target.id)
+            values = self._unseal_sensitive(token, target.id, keyring) \
+                if token and target.id else {}
             for key in SENSITIVE_FIELDS:
                 target[key] = values.get(key) or False
+            other = values.get(SENSITIVE_OTHER) or {}
+            target.sensitive_other = "\n".join(f"{k}: {v}" for k, v in other.items()) or False
 
     def _inverse_sensitive(self):
-        sealer = self._get_sealer()
+        keyring = self._get_keyring()
+        tokens = self._sensitive_tokens()
         for target in self:
-            values = {key: target[key] for key in SENSITIVE_FIELDS}
-            target.sudo().sensitive_data_enc = self._encrypt_sensitive(values, sealer)
+            # open the current token first (an error stops the write): the values not
+            # edited here, and the other sensitive columns, are kept
+            values = self._unseal_sensitive(tokens.get(target.id), target.id, keyring)
+            values.update({key: target[key] for key in SENSITIVE_FIELDS})
+            target.sudo()[SEALED_FIELD] = self._seal_sensitive(values, target.id, keyring)
+
+    @api.model
+    def action_rotate_sensitive_keys(self, batch_size=1000):
+        """Re-seal every token with the current key (server action or ``odoo shell``:
+        ``env["crm.campaign.target"].action_rotate_sensitive_keys(); env.cr.commit()``).
+
+        Tokens of older keys, of the first version (no key id) and of the database
+        fallback are opened with their key and sealed again with the first key of
+        ``crm_sealing_keys``, bound to their target; ``batch_size`` rows at a time (one
+        SELECT and one UPDATE per batch). A token that does not open stops the
+        rotation with an error naming the target. Returns the number re-sealed.
+        """
+        if not (self.env.su or self.env.user._is_system()):
+            raise AccessError(self.env._("Only administrators can rotate the sensitive-data keys."))
+        keyring = self._get_keyring()
+        prefix = f"g2:{keyring.current_id}:"
+        self.flush_model([SEALED_FIELD])
+        last_id, count = 0, 0
+        while True:
+            self.env.cr.execute(
+                f"""SELECT id, {SEALED_FIELD} FROM "{self._table}"
+                     WHERE id > %s AND {SEALED_FIELD} IS NOT NULL
+                       AND left({SEALED_FIELD}, %s) != %s
+                     ORDER BY id LIMIT %s""",
+                [last_id, len(prefix), prefix, batch_size])
+            rows = self.env.cr.fetchall()
+            if not rows:
+                break
+            updates = []
+            for res_id, token in rows:
+                try:
+                    new = keyring.reseal(token, associated_data(self._name, res_id, SEALED_FIELD))
+                except UnsealError as error:
+                    raise UserError(self.env._(
+                        "Key rotation stopped: the sensitive data of campaign target %(id)s "
+                        "cannot be decrypted (%(error)s).", id=res_id, error=error)) from error
+                updates.append((res_id, new))
+            execute_values(
+                self.env.cr._obj,
+                f"""UPDATE "{self._table}" AS t SET {SEALED_FIELD} = v.token
+                      FROM (VALUES %s) AS v(id, token) WHERE t.id = v.id""",
+                updates)
+            last_id = rows[-1][0]
+            count += len(rows)
+            _logger.info("Sensitive-data keys: %s target tokens re-sealed with key %s",
+                         count, keyring.current_id)
+        self.invalidate_model([SEALED_FIELD])
+        return count
 
     @api.depends("extra_data")
     def _compute_extra_data_text(self):
@@ -181,7 +328,8 @@ class CrmCampaignTarget(models.Model):
     def _bulk_insert(self, rows):
         """Insert targets without the per-record ORM work of ``create``.
 
-        :param rows: dicts keyed by :data:`INSERT_COLUMNS` (missing keys are NULL)
+        :param rows: dicts keyed by :data:`INSERT_COLUMNS` (missing keys are NULL; rows
+            without ``id`` get one from :meth:`_reserve_ids`)
         :return: number of rows inserted
 
         The target model has no stored computed field, no related field and no
@@ -192,6 +340,10 @@ class CrmCampaignTarget(models.Model):
         if not rows:
             return 0
         self.env.flush_all()
+        missing = [row for row in rows if not row.get("id")]
+        if missing:
+            for row, res_id in zip(missing, self._reserve_ids(len(missing))):
+                row["id"] = res_id
         now = self.env.cr.now()
         uid = self.env.uid
         company_id = self.env.company.id
@@ -216,6 +368,17 @@ class CrmCampaignTarget(models.Model):
             buffer)
         self.invalidate_model()
         return len(rows)
+
+    @api.model
+    def _reserve_ids(self, count):
+        """``count`` new ids of the table (one query): a sealed token is bound to its
+        target's id, known before the bulk insert."""
+        if count <= 0:
+            return []
+        self.env.cr.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [self._table, count])
+        return [row[0] for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------
     # conversion to leads

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 
 class CrmLeadAssignment(models.Model):
     _name = "crm.lead.assignment"
+    _inherit = ["crm.lead.scoped.mixin"]
     _description = "Campaign Lead Assignment"
     _order = "date_assigned desc, id desc"
     _rec_name = "lead_id"
@@ -36,15 +37,16 @@ class CrmLeadAssignment(models.Model):
     date_accepted = fields.Datetime("Accepted On", readonly=True)
     date_declined = fields.Datetime("Declined On", readonly=True)
     date_done = fields.Datetime("Completed On", readonly=True)
-    # lead details for the queue, readable whatever the lead's own rules
+    # lead details for the queue: an assignment is visible only with its lead
+    # (rule on lead_readable), and its contact fields are read as the user too
     lead_status = fields.Selection(
         related="lead_id.campaign_lead_status", store=True,
         string="Work Status", readonly=False)
-    contact_name = fields.Char(related="lead_id.contact_name", string="Contact")
-    partner_name = fields.Char(related="lead_id.partner_name", string="Company")
-    email_from = fields.Char(related="lead_id.email_from", string="Email")
-    phone = fields.Char(related="lead_id.phone", string="Phone")
-    lead_event_id = fields.Many2one(related="lead_id.event_id", string="Lead Conference")
+    contact_name = fields.Char(related="lead_id.contact_name", string="Contact", compute_sudo=False)
+    partner_name = fields.Char(related="lead_id.partner_name", string="Company", compute_sudo=False)
+    email_from = fields.Char(related="lead_id.email_from", string="Email", compute_sudo=False)
+    phone = fields.Char(related="lead_id.phone", string="Phone", compute_sudo=False)
+    lead_event_id = fields.Many2one(related="lead_id.event_id", string="Lead Conference", compute_sudo=False)
     progress = fields.Selection(
         [
             ("pending", "Pending"),

@@ -173,10 +173,12 @@ class UtmCampaign(models.Model):
             except (ValueError, SyntaxError):
                 campaign.audience_lead_count = 0
 
+    @api.depends_context("uid")
     def _compute_overview(self):
-        """Overview figures of all campaigns in ``self`` with three read_group."""
+        """Overview figures of all campaigns in ``self`` with three read_group, counted
+        as the reader: the leads and assignments of the role table, no others."""
         campaign_ids = self.ids
-        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        Lead = self.env["crm.lead"].with_context(active_test=False)
         status_counts = defaultdict(lambda: defaultdict(int))
         if campaign_ids:
             for campaign, status, count in Lead._read_group(
@@ -186,7 +188,7 @@ class UtmCampaign(models.Model):
                 status_counts[campaign.id][status or "prospect"] += count
         assignment_counts = defaultdict(lambda: defaultdict(int))
         if campaign_ids:
-            for campaign, state, count in self.env["crm.lead.assignment"].sudo()._read_group(
+            for campaign, state, count in self.env["crm.lead.assignment"]._read_group(
                 [("campaign_id", "in", campaign_ids)], ["campaign_id", "state"], ["__count"],
             ):
                 assignment_counts[campaign.id][state] += count
@@ -272,16 +274,35 @@ class UtmCampaign(models.Model):
     # ------------------------------------------------------------------
 
     def _check_can_run(self):
-        """Lifecycle and assignment buttons belong to campaign managers and to
-        the campaign's own manager, responsible or creator."""
-        if self.env.su or self.env.user.has_group("crm_campaign_mgmt.group_campaign_manager"):
-            return
-        user = self.env.user
-        foreign = self.filtered(lambda c: user not in (c.manager_id | c.user_id | c.create_uid))
-        if foreign:
-            raise AccessError(self.env._(
-                "Only a campaign manager or the manager of campaign %(campaign)s can run it.",
-                campaign=foreign[0].display_name))
+        """Lifecycle and assignment buttons belong to campaign managers (the group) who
+        run the campaign (its manager, responsible or creator) or work its product;
+        CRM administrators run every campaign. A campaign of a locked or disabled
+        product does not run at all."""
+        if not self.env.su:
+            user = self.env.user
+            if not user.has_group("crm_campaign_mgmt.group_campaign_manager"):
+                raise AccessError(self.env._(
+                    "Only campaign managers start campaigns and assign their leads."))
+            if not user.has_group("crm_event_products.group_crm_conf_admin"):
+                held = self.env["crm.product.assignment"].search(
+                    [("user_id", "=", user.id)]).product_id
+                foreign = self.filtered(
+                    lambda c: user not in (c.manager_id | c.user_id | c.create_uid)
+                    and not (c.event_id and c.event_id in held))
+                if foreign:
+                    raise AccessError(self.env._(
+                        "Only the manager of campaign %(campaign)s, or a campaign manager working "
+                        "its product, can run it.", campaign=foreign[0].display_name))
+        self._check_product_open()
+
+    def _check_product_open(self):
+        for campaign in self.filtered("event_id"):
+            product = campaign.event_id
+            if product.crm_locked or product.crm_state != "active":
+                raise UserError(self.env._(
+                    "Campaign %(campaign)s works product %(product)s, which is locked or "
+                    "disabled: its leads cannot be assigned.",
+                    campaign=campaign.display_name, product=product.name))
 
     def _check_state(self, allowed, action):
         self._check_can_run()
@@ -480,12 +501,27 @@ class UtmCampaign(models.Model):
             ])],
         ])
 
+    def _as_assigning_user(self):
+        """The campaign in the environment of the user who assigns its leads: the user
+        who clicked, or, for the scheduler (superuser), the campaign's manager. Empty
+        when that manager may not run campaigns."""
+        self.ensure_one()
+        if not self.env.su:
+            return self
+        manager = self.manager_id or self.create_uid
+        if not (manager.active and manager.has_group("crm_campaign_mgmt.group_campaign_manager")):
+            _logger.warning("Campaign %s: its manager %s cannot assign leads; nothing assigned",
+                            self.display_name, manager.login)
+            return self.browse()
+        return self.with_user(manager)
+
     def _convert_targets(self):
         """Turn the imported targets of the campaign into leads (target import
-        pipeline, provided by ``crm.campaign.target._convert_to_leads``)."""
+        pipeline, provided by ``crm.campaign.target._convert_to_leads``), as the
+        assigning user."""
         if "crm.campaign.target" not in self.env:
             return
-        Target = self.env["crm.campaign.target"].sudo()
+        Target = self.env["crm.campaign.target"]
         if not hasattr(Target, "_convert_to_leads") or "campaign_id" not in Target._fields:
             return
         domain = [("campaign_id", "in", self.ids)]
@@ -498,16 +534,33 @@ class UtmCampaign(models.Model):
     def _get_eligible_reps(self):
         """Reps who may receive leads: the campaign's reps, restricted to the
         members of its sales team when it has one (the team's members when
-        no rep is named)."""
+        no rep is named), who work the campaign's product."""
         self.ensure_one()
         reps = self.rep_ids
         if self.team_id:
             members = self.team_id.member_ids
             reps = (reps & members) if reps else members
-        return reps.filtered(lambda u: u.active and not u.share)
+        reps = reps.filtered(lambda u: u.active and not u.share)
+        if self.event_id and reps:
+            working = self.env["crm.product.assignment"].search([
+                ("product_id", "=", self.event_id.id), ("user_id", "in", reps.ids)]).user_id
+            reps &= working
+        return reps
+
+    def _no_reps_message(self):
+        self.ensure_one()
+        if not (self.rep_ids or self.team_id):
+            return self.env._(
+                "Campaign %(campaign)s has no reps and no sales team: add reps (tab Assignment) "
+                "or a sales team before assigning its leads.", campaign=self.display_name)
+        return self.env._(
+            "None of the reps of campaign %(campaign)s works its product %(product)s (or is in "
+            "its sales team): assign the product to them first.",
+            campaign=self.display_name, product=self.event_id.display_name or "-")
 
     def _get_rep_open_loads(self, reps):
-        """Open leads per rep, in one read_group."""
+        """Open leads per rep, in one read_group (counts only, for the campaign's own
+        reps: no lead data reaches the user)."""
         groups = self.env["crm.lead"].sudo()._read_group(
             expression.AND([[("user_id", "in", reps.ids)], OPEN_LEAD_DOMAIN]),
             ["user_id"], ["__count"])
@@ -522,6 +575,8 @@ class UtmCampaign(models.Model):
                 raise UserError(self.env._(
                     "Campaign %(campaign)s is closed: its leads can no longer be assigned.",
                     campaign=campaign.display_name))
+            if not campaign._get_eligible_reps():
+                raise UserError(campaign._no_reps_message())
             total += len(campaign._assign_leads())
         return {
             "type": "ir.actions.client",
@@ -543,16 +598,21 @@ class UtmCampaign(models.Model):
         self.ensure_one()
         # one assignment run at a time per campaign (button, cron, campaign start)
         self.env.cr.execute("SELECT id FROM utm_campaign WHERE id = %s FOR UPDATE", [self.id])
-        campaign = self.sudo()
-        Assignment = self.env["crm.lead.assignment"].sudo()
+        campaign = self._as_assigning_user()
+        Assignment = campaign.env["crm.lead.assignment"]
+        if not campaign:
+            return Assignment
+        campaign._check_product_open()
         reps = campaign._get_eligible_reps()
         if not reps:
             return Assignment
         if leads is None:
             campaign._convert_targets()
-            leads = self.env["crm.lead"].sudo().search(campaign._get_pool_domain(), order="id")
+            # the pool is searched with the assigning user's rights: the audience domain is
+            # user input, and it never reaches a lead the role table hides from that user
+            leads = campaign.env["crm.lead"].search(campaign._get_pool_domain(), order="id")
         else:
-            leads = leads.sudo()
+            leads = leads.with_env(campaign.env)._filtered_access("write")
         if not leads:
             return Assignment
         declined = Assignment._read_group(
@@ -583,7 +643,7 @@ class UtmCampaign(models.Model):
         lead_ids_by_user = defaultdict(list)
         for lead_id, user_id in pairs:
             lead_ids_by_user[user_id].append(lead_id)
-        Lead = self.env["crm.lead"].sudo().with_context(
+        Lead = campaign.env["crm.lead"].with_context(
             tracking_disable=True, mail_auto_subscribe_no_notify=True)
         for user_id, lead_ids in lead_ids_by_user.items():
             Lead.browse(lead_ids).write({

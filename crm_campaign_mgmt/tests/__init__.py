@@ -5,3 +5,5 @@ from . import test_overview
 from . import test_campaign_tour
 from . import test_target_import
 from . import test_import_tour
+from . import test_campaign_security
+from . import test_import_security

@@ -11,9 +11,10 @@ class CampaignCommon(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True,
                                        mail_create_nolog=True, mail_notrack=True))
         cls.now = fields.Datetime.now()
+        # a Sales Team Leader: the Phone Sales role that runs campaigns
         cls.manager = new_test_user(
             cls.env, login="cmp_manager", name="Campaign Manager",
-            groups="base.group_user,crm_campaign_mgmt.group_campaign_manager")
+            groups="base.group_user,crm_event_products.group_phone_stl")
         cls.reps = cls.env["res.users"]
         for index in range(1, 5):
             cls.reps |= new_test_user(
@@ -25,6 +26,9 @@ class CampaignCommon(TransactionCase):
             "date_begin": cls.now + timedelta(days=60),
             "date_end": cls.now + timedelta(days=61),
         })
+        # everyone here works the product
+        cls.env["crm.product.assignment"].create([
+            {"product_id": cls.product.id, "user_id": user.id} for user in cls.manager | cls.reps])
         cls.team = cls.env["crm.team"].create({
             "name": "Campaign Test Team",
             "member_ids": [fields.Command.set((cls.rep1 | cls.rep2 | cls.rep3).ids)],
@@ -45,7 +49,9 @@ class CampaignCommon(TransactionCase):
     def _create_leads(cls, count, **vals):
         values = {"event_id": cls.product.id, "type": "lead", "user_id": False, "team_id": False}
         values.update(vals)
-        return cls.env["crm.lead"].create([
+        # made by the campaign's manager (as an import or a conversion would), so that the
+        # role table lets him assign them
+        return cls.env["crm.lead"].with_user(cls.manager).create([
             dict(values, name=f"Lead {index}", email_from=f"lead{index}@example.com")
             for index in range(count)
-        ])
+        ]).with_env(cls.env)

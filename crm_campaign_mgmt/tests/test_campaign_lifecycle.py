@@ -189,10 +189,11 @@ class TestCampaignLifecycle(CampaignCommon):
             campaign.with_user(self.rep1).action_start()
         with self.assertRaises(AccessError):
             campaign.with_user(self.rep1).action_assign_leads()
-        # a rep who created their own campaign runs it
+        # not even a campaign the rep created himself (its audience would be his to write)
         own = self.env["utm.campaign"].with_user(self.rep1).create({
             "title": "Mine", "date_start": self.now, "manager_id": self.rep1.id})
-        own.action_start()
-        self.assertEqual(own.state, "running")
+        with self.assertRaises(AccessError):
+            own.action_start()
+        self.assertEqual(own.state, "draft")
         campaign.with_user(self.manager).action_start()
         self.assertEqual(campaign.state, "running")

@@ -4,7 +4,14 @@ import itertools
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.mapping import FIELD_LABELS, REQUIRED_FIELDS, SENSITIVE_FIELDS, guess_mapping
+from ..lib.error_file import MASK
+from ..lib.mapping import (
+    FIELD_LABELS,
+    REQUIRED_FIELDS,
+    SENSITIVE_FIELDS,
+    guess_mapping,
+    is_sensitive_header,
+)
 from ..lib.readers import ImportFileError, cell_text, open_table
 
 SAMPLE_ROWS = 3
@@ -52,11 +59,13 @@ class CrmCampaignImportWizard(models.TransientModel):
         for wizard in self:
             wizard.background = wizard.total_rows > threshold
 
-    @api.depends("line_ids.field_key")
+    @api.depends("line_ids.field_key", "line_ids.header")
     def _compute_has_sensitive(self):
         for wizard in self:
             wizard.has_sensitive = any(
-                key in SENSITIVE_FIELDS for key in wizard.line_ids.mapped("field_key"))
+                line.field_key in SENSITIVE_FIELDS
+                or (not line.field_key and is_sensitive_header(line.header))
+                for line in wizard.line_ids)
 
     def _reopen(self):
         return {
@@ -89,6 +98,8 @@ class CrmCampaignImportWizard(models.TransientModel):
         for index, header in enumerate(table.header):
             sample = ", ".join(
                 text for text in (cell_text(row[index]) for row in samples) if text)
+            if sample and (mapping.get(index) in SENSITIVE_FIELDS or is_sensitive_header(header)):
+                sample = MASK  # the preview is stored: no sensitive value in clear
             lines.append(fields.Command.create({
                 "column_index": index,
                 "header": header,
@@ -131,7 +142,9 @@ class CrmCampaignImportWizard(models.TransientModel):
         if not self.event_id:
             raise UserError(self.env._(
                 "Choose the conference product of the targets (every lead needs one)."))
-        job = self.env["crm.campaign.import.job"].create({
+        Job = self.env["crm.campaign.import.job"]
+        # _internal(): the import's own fields (file, mapping, requester) are set here only
+        job = Job._internal().create({
             "name": self.file_name or "upload.csv",
             "campaign_id": self.campaign_id.id,
             "event_id": self.event_id.id,
@@ -149,5 +162,5 @@ class CrmCampaignImportWizard(models.TransientModel):
             "res_model": job._name,
             "res_id": job.id,
         })
-        job.attachment_id = attachment
-        return job.action_start()
+        job.write({"attachment_id": attachment.id})
+        return Job.browse(job.id).action_start()

@@ -5,6 +5,7 @@ from odoo.tools import plaintext2html
 
 class CrmLeadTemplateWizard(models.TransientModel):
     _name = "crm.lead.template.wizard"
+    _inherit = ["crm.lead.scoped.mixin"]
     _description = "Use a Message Template on a Lead"
 
     lead_id = fields.Many2one("crm.lead", required=True, ondelete="cascade")

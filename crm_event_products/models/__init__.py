@@ -2,6 +2,7 @@ from . import crm_department
 from . import res_groups
 from . import res_users
 from . import event_event
+from . import crm_lead_scoped_mixin
 from . import crm_product_assignment
 from . import crm_lead
 from . import crm_team

@@ -1,6 +1,10 @@
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+# set only by Production (the speaker buttons) and administrators: the record rule
+# ``rule_crm_lead_unlocked_speakers`` shows unlocked speakers to Sales and Marketing
+SPEAKER_FIELDS = ("is_speaker", "speaker_unlocked")
+
 
 class CrmLead(models.Model):
     """Every lead belongs to a conference product and to a department.
@@ -60,6 +64,8 @@ class CrmLead(models.Model):
         for vals in vals_list:
             self._complete_from_team(vals, teams)
             self._sync_contact_names(vals)
+        if any(vals.get(fname) for vals in vals_list for fname in SPEAKER_FIELDS):
+            self._check_production_member()
         leads = super().create(vals_list)
         leads._check_has_product()
         return leads
@@ -68,6 +74,7 @@ class CrmLead(models.Model):
         if "event_id" in vals and not vals["event_id"]:
             raise ValidationError(_("A lead must belong to a conference product."))
         self._check_product_not_locked()
+        self._check_speaker_fields_write(vals)
         if vals.get("event_id"):
             self.browse()._check_product_not_locked(self.env["event.event"].browse(vals["event_id"]))
         self._sync_contact_names(vals)
@@ -159,17 +166,49 @@ class CrmLead(models.Model):
         self.write({"speaker_unlocked": False})
 
     def _check_production_member(self):
+        """Production roles, the suite and Odoo administrators and the superuser only."""
         user = self.env.user
-        if self.env.su or user.has_group("crm_event_products.group_crm_conf_admin"):
+        if self.env.su or any(
+            user.has_group(xmlid)
+            for xmlid in (
+                "crm_event_products.group_production_p",
+                "crm_event_products.group_crm_conf_admin",
+                "base.group_system",
+            )
+        ):
             return
-        if not user.has_group("crm_event_products.group_production_p"):
-            raise AccessError(_("Only Production converts leads into speakers and shares them."))
+        raise AccessError(
+            _(
+                "Only Production converts leads into speakers and shares them (fields "
+                "%(fields)s).",
+                fields=", ".join(
+                    self._fields[fname]._description_string(self.env) for fname in SPEAKER_FIELDS
+                ),
+            )
+        )
+
+    def _check_speaker_fields_write(self, vals):
+        """The speaker flags decide who else sees a lead: whatever the client (buttons,
+        form, RPC, import), only Production and administrators change them."""
+        changed = [
+            fname
+            for fname in SPEAKER_FIELDS
+            if fname in vals and any(lead[fname] != bool(vals[fname]) for lead in self)
+        ]
+        if changed:
+            self._check_production_member()
 
     # ------------------------------------------------------------------
     # Export
     # ------------------------------------------------------------------
     def export_data(self, fields_to_export):
         """Full export is reserved to PD, HM and administrators, whatever the client."""
+        self._check_lead_export_rights()
+        return super().export_data(fields_to_export)
+
+    @api.model
+    def _check_lead_export_rights(self):
+        """Export of leads (list export, ``export_data`` by RPC, pivot download)."""
         if not self.env.su and not self.env.user.has_group(
             "crm_event_products.group_crm_full_export"
         ):
@@ -179,4 +218,3 @@ class CrmLead(models.Model):
                     "team's defined export; ask an administrator for anything else."
                 )
             )
-        return super().export_data(fields_to_export)

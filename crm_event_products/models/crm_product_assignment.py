@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class CrmProductAssignment(models.Model):
@@ -51,5 +51,62 @@ class CrmProductAssignment(models.Model):
                         "%(user)s has no department role: give them a role before assigning "
                         "a product.",
                         user=assignment.user_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # who may assign what
+    # ------------------------------------------------------------------
+    def _is_assignment_admin(self):
+        return self.env.su or self.env.user.has_group("crm_event_products.group_crm_conf_admin")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._is_assignment_admin():
+            self._check_manager_may_assign(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._is_assignment_admin() and {"product_id", "user_id"} & set(vals):
+            raise AccessError(
+                _(
+                    "Only a CRM administrator can move an assignment to another product or "
+                    "user: remove it and assign again."
+                )
+            )
+        return super().write(vals)
+
+    @api.model
+    def _check_manager_may_assign(self, vals_list):
+        """A manager assigns only the products they already hold (assignments that
+        existed before this call: the new record cannot vouch for itself) to users of
+        their own department."""
+        user = self.env.user
+        held = set(self.search([("user_id", "=", user.id)]).product_id.ids)
+        department = user.crm_department_id
+        assignees = self.env["res.users"].browse(
+            {vals.get("user_id") for vals in vals_list if vals.get("user_id")}
+        )
+        for vals in vals_list:
+            product_id = vals.get("product_id")
+            if product_id not in held:
+                product = self.env["event.event"].browse(product_id).exists()
+                if product and not product.has_access("read"):
+                    product = product.browse()
+                raise AccessError(
+                    _(
+                        "You can only assign products you are assigned to yourself; "
+                        "%(product)s is not one of them.",
+                        product=product.name or product_id,
+                    )
+                )
+            assignee = assignees.browse(vals.get("user_id")) & assignees
+            if not department or assignee.crm_department_id != department:
+                raise AccessError(
+                    _(
+                        "You can only assign products to users of your department "
+                        "(%(department)s); %(user)s is not in it.",
+                        department=department.name or "-",
+                        user=assignee.name or vals.get("user_id"),
                     )
                 )

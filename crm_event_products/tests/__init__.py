@@ -4,3 +4,6 @@ from . import test_products
 from . import test_roles_and_teams
 from . import test_export
 from . import test_ui
+from . import test_lead_leaks
+from . import test_product_security
+from . import test_security_paths

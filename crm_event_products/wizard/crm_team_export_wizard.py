@@ -7,8 +7,21 @@ from odoo.exceptions import AccessError, UserError
 
 try:
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
 except ImportError:  # pragma: no cover - declared in external_dependencies
-    openpyxl = None
+    openpyxl = WriteOnlyCell = None
+
+# Spreadsheet apps read a cell starting with one of these as a formula (CSV injection).
+# Odoo's own CSV export (web/controllers/export.py, CSVExport.from_data) prefixes a quote
+# to cells starting with = - +; OWASP adds @, tab and carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """A text cell that a spreadsheet app cannot take for a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 class CrmTeamExportWizard(models.TransientModel):
@@ -120,17 +133,25 @@ class CrmTeamExportWizard(models.TransientModel):
     def _to_csv(header, rows):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
+        for row in [header, *rows]:
+            writer.writerow([neutralise_cell(value) for value in row])
         return buffer.getvalue().encode("utf-8-sig")
 
     @staticmethod
     def _to_xlsx(header, rows):
         workbook = openpyxl.Workbook(write_only=True)
         sheet = workbook.create_sheet(title="Leads")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
+
+        def text_cell(value):
+            # openpyxl stores a string starting with "=" as a formula: force the text type
+            if not isinstance(value, str):
+                return value
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+
+        for row in [header, *rows]:
+            sheet.append([text_cell(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -16,6 +16,17 @@ Protocol facts this module relies on (sources in crm_mailwizz/readme/CONFIGURE.m
   + http_build_query(ksort(special headers + body params)))`` where ``url`` already
   holds the ksorted GET parameters.
 * Authentication 2.x: a single ``X-API-KEY`` header (ems-api/php-client, api-docs).
+* Authentication failures are HTTP **400** with the request-access filter's message
+  (``Invalid API key``, ``Invalid API request signature``, ``Your request expired``),
+  never 401; they raise :class:`MailWizzAuthError`. A **403** is a quota of the
+  customer (MailWizz's JSON message) or a web server refusing PUT/DELETE (an HTML page):
+  :class:`MailWizzForbidden`, not a credentials problem.
+* Bulk create answers one item per subscriber, ``{"data": {...}, "errors": {TAG: msg}}``
+  (``errors`` empty when created). Updating a uid the list no longer holds answers
+  **409** ``The subscriber does not exist in this list.``: :class:`MailWizzNotFound`.
+* PHP drops the body variables beyond ``max_input_vars`` (default 1000) without an
+  error, so a bulk chunk is sized to keep its variables (one per field of each
+  subscriber) under that limit.
 """
 
 import hashlib
@@ -23,6 +34,7 @@ import hmac
 import json
 import logging
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -36,6 +48,9 @@ _logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30
 DEFAULT_BULK_CHUNK = 100
 DEFAULT_PER_PAGE = 50
+# PHP's default max_input_vars, and the variables kept free for anything else in a body
+DEFAULT_MAX_INPUT_VARS = 1000
+INPUT_VARS_OVERHEAD = 10
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 SUBSCRIBER_STATUSES = (
@@ -77,7 +92,13 @@ class MailWizzError(Exception):
 
 
 class MailWizzAuthError(MailWizzError):
-    """401/403: wrong or disabled key, bad signature, API disabled for the customer."""
+    """The request was refused by MailWizz's request-access filter (HTTP 400 with an
+    auth message, or 401): wrong key, bad 1.x signature, or an expired 1.x request
+    (``reason`` = "key" | "signature" | "expired")."""
+
+    def __init__(self, message, *, reason="key", **kwargs):
+        super().__init__(message, **kwargs)
+        self.reason = reason
 
 
 class MailWizzHTTPError(MailWizzError):
@@ -85,7 +106,18 @@ class MailWizzHTTPError(MailWizzError):
 
 
 class MailWizzNotFound(MailWizzHTTPError):
-    """404 from the API (unknown list, subscriber, campaign...)."""
+    """404 from the API (unknown list, subscriber, campaign...), or the 409 MailWizz
+    answers for an update of a subscriber uid the list no longer holds."""
+
+
+class MailWizzForbidden(MailWizzHTTPError):
+    """403: a quota of the MailWizz customer (``reason`` "quota", the server's message),
+    or the web server in front of MailWizz refusing the request, typically PUT/DELETE
+    (``reason`` "web_server"). Not a credentials problem."""
+
+    def __init__(self, message, *, reason="quota", **kwargs):
+        super().__init__(message, **kwargs)
+        self.reason = reason
 
 
 class MailWizzTimeout(MailWizzError):
@@ -100,11 +132,25 @@ class MailWizzMalformedResponse(MailWizzError):
     """The answer is not the JSON envelope MailWizz documents."""
 
 
+# messages of MailWizz's API request-access filter (HTTP 400) -> MailWizzAuthError.reason
+_AUTH_MESSAGES = (
+    (re.compile(r"request expired", re.I), "expired"),
+    (re.compile(r"invalid api (request )?signature", re.I), "signature"),
+    (re.compile(r"invalid api (public |private )?key", re.I), "key"),
+    (re.compile(r"invalid api request params", re.I), "key"),
+)
+_STALE_SUBSCRIBER = re.compile(r"subscriber does not exist", re.I)
+_DUPLICATE = re.compile(r"already (exists|subscribed|been taken)|duplicate", re.I)
+
+
 def _error_text(payload):
-    """Flatten MailWizz's ``error`` member (a string, or a dict of field errors)."""
+    """Flatten MailWizz's ``error`` member (a string, or a dict of field errors), or
+    the ``errors`` dict (field tag -> message) of a bulk item."""
     if not isinstance(payload, dict):
         return ""
     err = payload.get("error")
+    if not err and "errors" in payload:
+        err = payload.get("errors")
     if isinstance(err, dict):
         parts = []
         for key, value in err.items():
@@ -238,6 +284,7 @@ class MailWizzClient:
         backoff_base=0.5,
         backoff_max=30.0,
         bulk_chunk_size=DEFAULT_BULK_CHUNK,
+        max_input_vars=DEFAULT_MAX_INPUT_VARS,
         session=None,
         sleep=time.sleep,
         user_agent="crm_mailwizz (Odoo) MailWizz client",
@@ -251,6 +298,8 @@ class MailWizzClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.bulk_chunk_size = max(1, int(bulk_chunk_size))
+        # PHP max_input_vars of the MailWizz server (0/None: no limit)
+        self.max_input_vars = int(max_input_vars or 0)
         self.session = session or requests.Session()
         self.sleep = sleep
         self.user_agent = user_agent
@@ -357,16 +406,46 @@ class MailWizzClient:
                 payload = json.loads(text)
             except ValueError:
                 payload = None
-        if status in (401, 403):
-            detail = _error_text(payload) or (text[:200] if text else response.reason)
-            raise MailWizzAuthError(
-                f"MailWizz refused the credentials (HTTP {status}: {detail}). "
-                f"Check the API version and the key(s) of the MailWizz backend.",
-                method=method, url=url, status_code=status, payload=payload,
-            )
         if status >= 400:
             detail = _error_text(payload) or (text[:200] if text else response.reason)
-            cls = MailWizzNotFound if status == 404 else MailWizzHTTPError
+            is_envelope = isinstance(payload, dict) and "status" in payload
+            auth_reason = _auth_reason(status, detail)
+            if auth_reason == "expired":
+                raise MailWizzAuthError(
+                    f"MailWizz refused the request as expired (HTTP {status}: {detail}). "
+                    f"Check the server clock: 1.x requests are signed with the current time, so the "
+                    f"clocks of Odoo and MailWizz must agree (NTP).",
+                    reason=auth_reason, method=method, url=url, status_code=status, payload=payload,
+                )
+            if auth_reason:
+                hint = (
+                    " If small requests pass and bulk pushes fail, PHP's max_input_vars of the MailWizz "
+                    "server is lower than the backend's setting (the server dropped part of the request)."
+                    if auth_reason == "signature" else ""
+                )
+                raise MailWizzAuthError(
+                    f"MailWizz refused the credentials (HTTP {status}: {detail}). "
+                    f"Check the API version and the key(s) of the MailWizz backend.{hint}",
+                    reason=auth_reason, method=method, url=url, status_code=status, payload=payload,
+                )
+            if status == 403:
+                if is_envelope:
+                    raise MailWizzForbidden(
+                        f"MailWizz refused {method} {path} (HTTP 403): {detail}",
+                        reason="quota", method=method, url=url, status_code=status, payload=payload,
+                    )
+                what = (
+                    "the web server refuses PUT/DELETE: allow these methods for the API "
+                    "(web server, mod_security or proxy rules) or ask the MailWizz host to"
+                    if method in ("PUT", "DELETE")
+                    else "the web server in front of MailWizz refused the request (not MailWizz itself)"
+                )
+                raise MailWizzForbidden(
+                    f"MailWizz {method} {path} failed with HTTP 403: {what}.",
+                    reason="web_server", method=method, url=url, status_code=status, payload=text,
+                )
+            stale = status == 409 and _STALE_SUBSCRIBER.search(detail or "")
+            cls = MailWizzNotFound if (status == 404 or stale) else MailWizzHTTPError
             raise cls(
                 f"MailWizz {method} {path} failed with HTTP {status}: {detail}",
                 method=method, url=url, status_code=status, payload=payload,
@@ -501,6 +580,12 @@ class MailWizzClient:
                 f"{len(subscribers)} subscribers in one bulk call exceeds the chunk size "
                 f"{self.bulk_chunk_size}"
             )
+        input_vars = sum(count_input_vars(fields) for fields in subscribers)
+        if self.max_input_vars and input_vars > self.input_vars_budget:
+            raise ValueError(
+                f"{input_vars} form variables in one bulk call exceed the server's max_input_vars "
+                f"{self.max_input_vars} (PHP would silently drop the rest)"
+            )
         return self.request(
             "POST", f"lists/{_seg(list_uid)}/subscribers/bulk",
             data={"subscribers": list(subscribers)}, safe=True,
@@ -514,22 +599,52 @@ class MailWizzClient:
         uid are updated (idempotent PUT); the others are bulk-created in chunks. A
         bulk item refused because the email already exists is resolved by a
         search-by-email and updated, so a re-push or a retried half-applied chunk
-        never creates duplicates and every item ends with a definite outcome.
+        never creates duplicates and every item ends with a definite outcome; an item
+        refused for another reason fails with MailWizz's message. A chunk also stays
+        under the server's ``max_input_vars`` (one form variable per field sent), which
+        PHP would otherwise truncate silently. Authentication errors and 403s stop the
+        push (they would repeat for every item).
         Callers should persist each yielded chunk (commit) before asking for the next.
         """
         chunk_size = min(chunk_size or self.bulk_chunk_size, self.bulk_chunk_size)
+        budget = self.input_vars_budget if self.max_input_vars else None
         pending = []
+        pending_vars = 0
         for item in items:
             key, fields, uid = item
             if uid:
                 yield [self._push_update(list_uid, key, fields, uid)]
                 continue
+            item_vars = count_input_vars(fields)
+            if budget is not None and item_vars > budget:
+                yield [self._push_single(list_uid, key, fields)]
+                continue
+            # a chunk holds at most chunk_size subscribers and, with PHP's
+            # max_input_vars, at most budget form variables (one per field sent)
+            if pending and budget is not None and pending_vars + item_vars > budget:
+                yield self._push_chunk(list_uid, pending)
+                pending, pending_vars = [], 0
             pending.append((key, fields))
+            pending_vars += item_vars
             if len(pending) >= chunk_size:
                 yield self._push_chunk(list_uid, pending)
-                pending = []
+                pending, pending_vars = [], 0
         if pending:
             yield self._push_chunk(list_uid, pending)
+
+    @property
+    def input_vars_budget(self):
+        """Form variables one request may carry below the server's ``max_input_vars``."""
+        if not self.max_input_vars:
+            return None
+        return max(1, self.max_input_vars - INPUT_VARS_OVERHEAD)
+
+    def bulk_chunk_for(self, fields_per_subscriber):
+        """Subscribers per bulk call for subscribers of ``fields_per_subscriber`` fields."""
+        budget = self.input_vars_budget
+        if not budget:
+            return self.bulk_chunk_size
+        return max(1, min(self.bulk_chunk_size, budget // max(1, fields_per_subscriber)))
 
     def push_subscribers(self, list_uid, items, chunk_size=None, on_chunk=None, keep_uids=True):
         """Run :meth:`iter_push` to completion and return a :class:`PushSummary`."""
@@ -543,13 +658,25 @@ class MailWizzClient:
         summary.http_calls = self.http_calls - calls_before
         return summary
 
+    def _push_single(self, list_uid, key, fields):
+        """A subscriber with more fields than one request may carry: one create call
+        (its variables beyond max_input_vars would be dropped by PHP anyway)."""
+        email = fields.get("EMAIL", "")
+        try:
+            return ItemResult(key, email, True, "created", self.create_subscriber(list_uid, fields))
+        except (MailWizzAuthError, MailWizzForbidden):
+            raise
+        except (MailWizzHTTPError, MailWizzMalformedResponse) as exc:
+            return ItemResult(key, email, False, "failed", None, str(exc))
+
     def _push_update(self, list_uid, key, fields, uid):
         email = fields.get("EMAIL", "")
         try:
             new_uid = self.update_subscriber(list_uid, uid, fields)
             return ItemResult(key, email, True, "updated", new_uid)
         except MailWizzNotFound:
-            # deleted on the MailWizz side: create it again (by email, so no duplicate)
+            # deleted on the MailWizz side (404, or MailWizz's 409 "The subscriber does
+            # not exist in this list."): create it again (by email, so no duplicate)
             found = self.search_subscriber(list_uid, email)
             try:
                 if found:
@@ -557,11 +684,12 @@ class MailWizzClient:
                     return ItemResult(key, email, True, "updated", new_uid)
                 new_uid = self.create_subscriber(list_uid, fields)
                 return ItemResult(key, email, True, "created", new_uid)
-            except MailWizzAuthError:
+            except (MailWizzAuthError, MailWizzForbidden):
                 raise
             except MailWizzError as exc:
                 return ItemResult(key, email, False, "failed", None, str(exc))
-        except MailWizzAuthError:
+        except (MailWizzAuthError, MailWizzForbidden):
+            # the account or the web server refuses every such call: stop the push
             raise
         except (MailWizzHTTPError, MailWizzMalformedResponse) as exc:
             return ItemResult(key, email, False, "failed", uid, str(exc))
@@ -588,6 +716,8 @@ class MailWizzClient:
         return results
 
     def _bulk_item_result(self, list_uid, key, fields, rec):
+        """Outcome of one bulk item ``rec`` (``{"data": {...}, "errors": {TAG: message}}``,
+        or None when the answer holds no item for this subscriber)."""
         email = fields.get("EMAIL", "")
         if rec is not None and _record_ok(rec):
             uid = _subscriber_uid(rec)
@@ -600,7 +730,7 @@ class MailWizzClient:
         # Unknown outcome or "already exists": ask MailWizz what it holds for this email.
         try:
             found = self.search_subscriber(list_uid, email) if email else None
-        except MailWizzAuthError:
+        except (MailWizzAuthError, MailWizzForbidden):
             raise
         except MailWizzError as exc:
             return ItemResult(key, email, False, "unknown", None, f"{error or 'no result'}; {exc}")
@@ -610,7 +740,7 @@ class MailWizzClient:
                 return ItemResult(key, email, True, "created", uid)
             try:
                 uid = self.update_subscriber(list_uid, uid, fields)
-            except MailWizzAuthError:
+            except (MailWizzAuthError, MailWizzForbidden):
                 raise
             except MailWizzError as exc:
                 return ItemResult(key, email, False, "failed", uid, str(exc))
@@ -736,12 +866,38 @@ def _bulk_records(payload):
 
 
 def _record_ok(rec):
-    return isinstance(rec, dict) and rec.get("status", "success") == "success" and not rec.get("error")
+    """A bulk item without errors (MailWizz: ``errors`` empty; older shapes: ``status``)."""
+    return (
+        isinstance(rec, dict)
+        and rec.get("status", "success") == "success"
+        and not rec.get("error")
+        and not rec.get("errors")
+    )
 
 
 def _looks_duplicate(error):
-    text = (error or "").lower()
-    return any(word in text for word in ("exist", "duplicate", "already", "unique"))
+    """The item was refused because the email already is in the list."""
+    return bool(_DUPLICATE.search(error or ""))
+
+
+def _auth_reason(status, detail):
+    """``"key"``/``"signature"``/``"expired"`` when an HTTP error is an authentication
+    refusal (MailWizz answers those with 400 and a fixed message), else None."""
+    if status not in (400, 401, 403):
+        return None
+    for pattern, reason in _AUTH_MESSAGES:
+        if pattern.search(detail or ""):
+            return reason
+    return "key" if status == 401 else None
+
+
+def count_input_vars(value):
+    """Form variables PHP counts for ``value`` once form-encoded (one per leaf)."""
+    if isinstance(value, dict):
+        return sum(count_input_vars(v) for v in value.values()) if value else 0
+    if isinstance(value, (list, tuple)):
+        return sum(count_input_vars(v) for v in value)
+    return 1
 
 
 def _record_email(rec):

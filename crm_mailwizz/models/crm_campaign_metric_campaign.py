@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..lib.crm_campaign_metric_rates import AMOUNTS, COUNTERS, RATES
 
@@ -41,6 +41,7 @@ class UtmCampaign(models.Model):
     metric_currency_id = fields.Many2one(
         "res.currency", compute="_compute_crm_metrics", string="Metrics Currency")
 
+    @api.depends_context("uid")
     def _compute_crm_metrics(self):
         figures = self.env["crm.campaign.metric"]._get_campaign_figures(
             [cid for cid in self.ids if cid])

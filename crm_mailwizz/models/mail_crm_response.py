@@ -23,6 +23,7 @@ class CrmCampaignResponse(models.Model):
     """
 
     _name = "crm.campaign.response"
+    _inherit = ["crm.lead.scoped.mixin"]
     _description = "Campaign Response"
     _order = "date desc, id desc"
     _rec_name = "email"

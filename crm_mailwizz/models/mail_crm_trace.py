@@ -37,6 +37,7 @@ class CrmMailTrace(models.Model):
     """
 
     _name = "crm.mail.trace"
+    _inherit = ["crm.lead.scoped.mixin"]
     _description = "CRM Mail Trace"
     _order = "id desc"
     _rec_name = "email"

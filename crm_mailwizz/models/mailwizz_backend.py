@@ -9,10 +9,12 @@ from odoo.exceptions import UserError
 from odoo.addons.base.models.res_partner import _tz_get
 
 from ..lib.client import (
+    DEFAULT_MAX_INPUT_VARS,
     MailWizzAuthError,
     MailWizzClient,
     MailWizzConnectionError,
     MailWizzError,
+    MailWizzForbidden,
     MailWizzMalformedResponse,
     MailWizzTimeout,
     make_auth,
@@ -51,6 +53,16 @@ class MailwizzBackend(models.Model):
     bulk_chunk_size = fields.Integer(
         default=100, help="Subscribers sent per bulk request (MailWizz >= 1.8.1 bulk endpoint)."
     )
+    max_input_vars = fields.Integer(
+        string="Server max_input_vars",
+        default=DEFAULT_MAX_INPUT_VARS,
+        required=True,
+        help="PHP setting max_input_vars of the MailWizz server (PHP's default: 1000). PHP silently "
+        "drops the form variables of a request beyond it: a bulk call carries one variable per field "
+        "of each subscriber, so bulk requests are made smaller when the list has many fields "
+        "(fields x subscribers + a margin stays under this value). Raise it only if the server's "
+        "php.ini was raised too.",
+    )
     timezone = fields.Selection(
         _tz_get,
         default="UTC",
@@ -73,6 +85,7 @@ class MailwizzBackend(models.Model):
     _sql_constraints = [
         ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be positive."),
         ("chunk_positive", "CHECK(bulk_chunk_size > 0)", "The bulk chunk size must be positive."),
+        ("max_input_vars_positive", "CHECK(max_input_vars > 0)", "The server's max_input_vars must be positive."),
     ]
 
     @api.depends("list_ids", "sync_log_ids")
@@ -100,6 +113,7 @@ class MailwizzBackend(models.Model):
                 timeout=backend.timeout,
                 max_retries=backend.max_retries,
                 bulk_chunk_size=backend.bulk_chunk_size,
+                max_input_vars=backend.max_input_vars,
             )
         except ValueError as exc:
             raise UserError(
@@ -138,6 +152,12 @@ class MailwizzBackend(models.Model):
     def _error_message(self, exc):
         """A sentence a user understands for a MailWizz client error."""
         self.ensure_one()
+        if isinstance(exc, MailWizzAuthError) and exc.reason == "expired":
+            return self.env._(
+                "MailWizz refused a request of backend %(backend)s as expired: %(detail)s "
+                "The clock of the Odoo server and of the MailWizz server must agree (NTP).",
+                backend=self.name, detail=exc,
+            )
         if isinstance(exc, MailWizzAuthError):
             return self.env._(
                 "MailWizz refused the credentials of backend %(backend)s: %(detail)s "
@@ -145,6 +165,10 @@ class MailwizzBackend(models.Model):
                 "(Email Sales > MailWizz > Backends, Test connection).",
                 backend=self.name, detail=exc,
             )
+        if isinstance(exc, MailWizzForbidden):
+            # a quota of the MailWizz customer, or the web server refusing PUT/DELETE
+            return self.env._("MailWizz (%(backend)s) refused the operation: %(detail)s",
+                              backend=self.name, detail=exc)
         if isinstance(exc, MailWizzTimeout):
             return self.env._(
                 "MailWizz (%(backend)s) did not answer in time: %(detail)s. Try again later or raise "

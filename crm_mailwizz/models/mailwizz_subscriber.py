@@ -18,6 +18,7 @@ class MailwizzSubscriber(models.Model):
     """
 
     _name = "mailwizz.subscriber"
+    _inherit = ["crm.lead.scoped.mixin"]
     _description = "MailWizz Subscriber"
     _order = "id desc"
     _rec_name = "email"

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_normalize
 
+from .smtp_mail_server import MAILBOX_TEST_TIMEOUT
+
 # preference fields of "My Mailbox", stored on the user's personal ir.mail_server
 MAILBOX_FIELDS = {
     "crm_smtp_host": "smtp_host",
@@ -47,6 +49,12 @@ class ResUsers(models.Model):
         "SMTP Login", compute="_compute_crm_mailbox", inverse="_inverse_crm_mailbox")
     crm_smtp_password = fields.Char(
         "SMTP Password", compute="_compute_crm_mailbox", inverse="_inverse_crm_mailbox")
+    crm_smtp_approved = fields.Boolean(
+        "Mailbox Approved by an Administrator", compute="_compute_crm_mailbox",
+        inverse="_inverse_crm_mailbox", groups="base.group_system",
+        help="Lets this mailbox use an internal address (loopback, private network) or a "
+        "port other than 25, 465, 587 and 2525. Withdrawn when the user changes the "
+        "server or the port.")
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -81,8 +89,10 @@ class ResUsers(models.Model):
             user.crm_smtp_configured = bool(server and server.smtp_host)
             if self.env.user.has_group("base.group_system"):
                 user.crm_mail_server_id = server
+                user.crm_smtp_approved = bool(server and server.crm_admin_approved)
             else:
                 user.crm_mail_server_id = False
+                user.crm_smtp_approved = False
             for fname, server_fname in MAILBOX_FIELDS.items():
                 user[fname] = server[server_fname] if (server and allowed) else False
             if not server:
@@ -91,10 +101,21 @@ class ResUsers(models.Model):
 
     def _inverse_crm_mailbox(self):
         servers = {s.crm_user_id.id: s for s in self._crm_get_mailbox()}
+        is_admin = self.env.user.has_group("base.group_system")
         for user in self:
-            values = {server_fname: user[fname] or False
-                      for fname, server_fname in MAILBOX_FIELDS.items()}
-            if not servers.get(user._origin.id) and not values["smtp_host"]:
+            server = servers.get(user._origin.id)
+            # a field that is not being written is not in cache (it is protected from
+            # recomputation during the write, and reads False): keep the server's value
+            values = {
+                server_fname: (user[fname] or False)
+                if not server or self.env.cache.contains(user, self._fields[fname])
+                else server[server_fname]
+                for fname, server_fname in MAILBOX_FIELDS.items()
+            }
+            # only administrators approve (ir.mail_server.write ignores it for others)
+            if is_admin and self.env.cache.contains(user, self._fields["crm_smtp_approved"]):
+                values["crm_admin_approved"] = user.crm_smtp_approved
+            if not server and not values["smtp_host"]:
                 continue  # nothing configured, nothing to store (e.g. user creation)
             if not user._crm_can_manage_mailbox():
                 raise AccessError(self.env._("Only %(user)s or an administrator can change "
@@ -139,7 +160,9 @@ class ResUsers(models.Model):
         server = self._crm_get_mailbox()
         if not server or not server.smtp_host:
             raise UserError(self.env._("Configure and save your SMTP server first."))
-        server.test_smtp_connection()
+        # sudo (as _crm_get_mailbox): the server is administrator-only; its owner may test it.
+        # Unless an administrator approved it, connect() checks its port and addresses first.
+        server.with_context(crm_smtp_timeout=MAILBOX_TEST_TIMEOUT).test_smtp_connection()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import TransactionCase
 
-from odoo.addons.crm_mailwizz.lib.fake_server import FakeMailWizz
+from .fake_mailwizz import FakeMailWizz
 
 
 class MailwizzCommon(TransactionCase):
@@ -53,6 +53,11 @@ class MailwizzCommon(TransactionCase):
         # fresh server state for every test (lists stay, subscribers/campaigns go)
         self.server.clear_faults()
         self.server.bulk_reject = None
+        self.server.max_input_vars = 1000
+        self.server.bulk_limit = 100
+        self.server.max_campaigns = None
+        self.server.blocked_methods = set()
+        self.server.truncated_requests = 0
         with self.server.lock:
             for lst in self.server.lists.values():
                 lst["subscribers"].clear()

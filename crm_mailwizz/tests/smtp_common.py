@@ -17,6 +17,7 @@ import socket
 import threading
 import warnings
 from datetime import timedelta
+from unittest.mock import patch
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -92,6 +93,43 @@ class LocalSMTPServer:
     @property
     def messages(self):
         return self.handler.messages
+
+
+def approve_local_mailbox(user, smtp, **values):
+    """An administrator points ``user``'s mailbox at the local test server and approves it.
+
+    The test server listens on the loopback on a free port: a personal mailbox may only
+    use such an internal address and non-SMTP port once an administrator approved it
+    (``crm_smtp_approved``); without the approval the save is refused. ``values`` are
+    more preference fields (e.g. the login and password, or the encryption).
+    """
+    admin = user.env.ref("base.user_admin")
+    user.with_user(admin).write({
+        "crm_smtp_host": "127.0.0.1",
+        "crm_smtp_port": smtp.port,
+        "crm_smtp_encryption": "none",
+        "crm_smtp_approved": True,
+        **values,
+    })
+    return user.env["ir.mail_server"].sudo().search([("crm_user_id", "=", user.id)])
+
+
+@contextlib.contextmanager
+def fake_dns(mapping):
+    """Resolve the host names of ``mapping`` to its addresses (no network in tests)."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in mapping:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        return [
+            (socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM,
+             socket.IPPROTO_TCP, "", (address, port))
+            for address in mapping[host]
+        ]
+
+    with patch.object(socket, "getaddrinfo", getaddrinfo):
+        yield
 
 
 @contextlib.contextmanager

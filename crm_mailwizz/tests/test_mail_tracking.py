@@ -5,7 +5,13 @@ from urllib.parse import parse_qs, urlsplit
 from odoo.tests import tagged
 from odoo.tests.common import HttpCase
 
-from .smtp_common import LocalSMTPServer, SmtpCampaignMixin, html_part, real_smtp
+from .smtp_common import (
+    LocalSMTPServer,
+    SmtpCampaignMixin,
+    approve_local_mailbox,
+    html_part,
+    real_smtp,
+)
 
 AGENDA_URL = "https://conference.example/agenda?day=1"
 
@@ -22,13 +28,7 @@ class TestMailTracking(SmtpCampaignMixin, HttpCase):
         cls._setup_campaign_data()
         cls.smtp = LocalSMTPServer(credentials={"rita": "s3cret"}).start()
         cls.addClassCleanup(cls.smtp.stop)
-        cls.rep.with_user(cls.rep).write({
-            "crm_smtp_host": "127.0.0.1",
-            "crm_smtp_port": cls.smtp.port,
-            "crm_smtp_encryption": "none",
-            "crm_smtp_login": "rita",
-            "crm_smtp_password": "s3cret",
-        })
+        approve_local_mailbox(cls.rep, cls.smtp, crm_smtp_login="rita", crm_smtp_password="s3cret")
         cls.attachment = cls.env["ir.attachment"].create({
             "name": "brochure.pdf",
             "datas": base64.b64encode(b"%PDF-1.4 conference brochure"),

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.crm_mailwizz.lib.fake_server import FakeMailWizz
+from .fake_mailwizz import FakeMailWizz
 
 
 @tagged("post_install", "-at_install")
@@ -48,7 +48,9 @@ class TestMailwizzBackend(TransactionCase):
         action = self.backend_v2.action_test_connection()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("Authentication refused by MailWizz", action["params"]["message"])
-        self.assertIn("HTTP 401", action["params"]["message"])
+        # MailWizz answers authentication failures with HTTP 400 and a fixed message
+        self.assertIn("HTTP 400: Invalid API key", action["params"]["message"])
+        self.assertIn("Check the API version and the key(s)", action["params"]["message"])
         self.assertEqual(self.backend_v2.state, "error")
         self.assertEqual(self.backend_v2.sync_log_ids[:1].state, "failed")
 
@@ -56,6 +58,24 @@ class TestMailwizzBackend(TransactionCase):
         action = self.backend_v1.action_test_connection()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("signature", action["params"]["message"])
+
+    def test_expired_request_points_to_the_clock(self):
+        self.server.max_clock_skew = -1  # every 1.x request too old
+        try:
+            action = self.backend_v1.action_test_connection()
+        finally:
+            self.server.max_clock_skew = None
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("Your request expired", action["params"]["message"])
+        self.assertIn("server clock", action["params"]["message"])
+
+    def test_max_input_vars_setting(self):
+        self.assertEqual(self.backend_v1.max_input_vars, 1000)
+        self.assertEqual(self.backend_v1._get_client().max_input_vars, 1000)
+        self.backend_v1.max_input_vars = 5000
+        self.assertEqual(self.backend_v1._get_client().max_input_vars, 5000)
+        arch = self.env["mailwizz.backend"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="max_input_vars"', arch)
 
     def test_missing_key_is_user_error_not_traceback(self):
         self.backend_v1.public_key = False

@@ -155,6 +155,8 @@ class TestMailwizzCampaign(MailwizzCommon):
         the backend keys stay unreadable to them."""
         user = new_test_user(
             self.env, login="mw_sme", groups="base.group_user,crm_campaign_mgmt.group_campaign_manager")
+        # campaign managers run the campaigns they manage (crm_campaign_mgmt's _check_can_run)
+        self.campaign.manager_id = user
         self._targets(2)
         campaign = self.campaign.with_user(user)
         campaign.action_mailwizz_push_audience()

@@ -113,15 +113,17 @@ class TestMailwizzOutage(MailwizzCommon):
             self.campaign.action_mailwizz_send_now()
         message = str(caught.exception)
         self.assertIn("refused the credentials", message)
-        self.assertIn("HTTP 401", message)
+        self.assertIn("HTTP 400: Invalid API key", message)
         self.assertFalse(self.server.campaigns)
         self.assertFalse(self.campaign.mailwizz_campaign_uid)
         # push: nothing lost, a danger notification, everything stays queued
+        self.server.reset_calls()
         action = self.campaign.action_mailwizz_push_audience()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("refused the credentials", action["params"]["message"])
         self.assertEqual(set(self._subs().mapped("push_state")), {"pending"})
         self.assertEqual(self._last_log("push").state, "failed")
+        self.assertEqual(len(self.server.calls(path="/subscribers")), 1, self.server.requests)
         # cron: logged, not raised
         self.campaign.write({"mailwizz_campaign_uid": "abc", "mailwizz_status": "sending"})
         self.env["utm.campaign"]._cron_mailwizz_stats()
@@ -130,6 +132,50 @@ class TestMailwizzOutage(MailwizzCommon):
         self.backend.api_key = self.server.api_key
         self.env["mailwizz.list"]._cron_push_pending()
         self.assertEqual(len(self._server_subs()), 2)
+
+    def test_wrong_key_stops_update_push_at_first_call(self):
+        targets = self._targets(5)
+        self.campaign.action_mailwizz_push_audience()
+        self.assertEqual(set(self._subs().mapped("push_state")), {"synced"})
+        self.backend.api_key = "wrong-key"
+        targets.write({"first_name": "Renamed"})
+        self.server.reset_calls()
+        action = self.campaign.action_mailwizz_push_audience()
+        # the five known subscribers would be five PUTs: the first 400 stops the push
+        calls = self.server.calls(path="/subscribers")
+        self.assertEqual(len(calls), 1, self.server.requests)
+        self.assertEqual(calls[0][0::2], ("PUT", 400))
+        self.assertEqual(action["params"]["type"], "danger")
+        log = self._last_log("push")
+        self.assertEqual((log.state, log.records_ok, log.records_failed), ("failed", 0, 0))
+        self.assertIn("refused the credentials", log.message)
+        self.assertIn("must check its API version and key(s)", log.message)
+        self.assertEqual(set(self._subs().mapped("push_state")), {"pending"})
+        self.assertEqual({s["FNAME"] for s in self._server_subs().values()}, {f"First{i}" for i in range(5)})
+
+    def test_campaign_quota_403_is_not_a_credentials_error(self):
+        self.server.max_campaigns = 0
+        with self.assertRaises(UserError) as caught:
+            self.campaign.action_mailwizz_send_now()
+        message = str(caught.exception)
+        self.assertIn("maximum number of allowed campaigns", message)
+        self.assertIn("HTTP 403", message)
+        self.assertNotIn("credentials", message)
+        self.assertFalse(self.campaign.mailwizz_campaign_uid)
+
+    def test_web_server_refusing_put_is_explained(self):
+        self._targets(3)
+        self.campaign.action_mailwizz_push_audience()
+        self.server.blocked_methods = {"PUT", "DELETE"}
+        self.server.reset_calls()
+        self._subs().write({"push_state": "pending"})  # queued again, uids known: PUTs
+        ok, message, auth_failed = self.mw_list._push_pending()
+        self.assertFalse(ok)
+        self.assertFalse(auth_failed)
+        self.assertIn("web server refuses PUT/DELETE: allow these methods", message)
+        self.assertNotIn("credentials", message)
+        self.assertEqual(len(self.server.calls(path="/subscribers")), 1, self.server.requests)
+        self.assertEqual(set(self._subs().mapped("push_state")), {"pending"})
 
     def test_ambiguous_campaign_create_is_not_duplicated(self):
         # MailWizz creates the campaign but answers 500: the campaign is found by name

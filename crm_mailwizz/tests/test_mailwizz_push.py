@@ -51,6 +51,64 @@ class TestMailwizzPush(MailwizzCommon):
         self.assertFalse(self.server.calls("POST", r"/subscribers/bulk$"))
         self.assertEqual(len(self.server.calls("PUT", r"/subscribers/[^/]+$")), 5)
 
+    def test_push_updates_subscribers_already_in_mailwizz(self):
+        """MailWizz refuses the bulk items of existing emails (``errors``): they are updated."""
+        old_uids = {
+            self.server.add_subscriber(self.list_uid, f"target{i}@example.com", FNAME="Old", COMPANY="Old Co")
+            for i in range(5)
+        }
+        self._targets(5)
+        action = self.campaign.action_mailwizz_push_audience()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        server_subs = self._server_subs()
+        self.assertEqual(len(server_subs), 5)
+        for i in range(5):
+            self.assertEqual(server_subs[f"target{i}@example.com"]["FNAME"], f"First{i}")
+            self.assertEqual(server_subs[f"target{i}@example.com"]["COMPANY"], f"Company {i}")
+        self.assertEqual(set(self._subs().mapped("subscriber_uid")), old_uids)
+        self.assertEqual(set(self._subs().mapped("push_state")), {"synced"})
+        log = self._last_log("push")
+        self.assertEqual((log.state, log.records_ok, log.records_failed), ("success", 5, 0))
+
+    def test_push_recreates_subscriber_deleted_in_mailwizz(self):
+        targets = self._targets(2)
+        self.campaign.action_mailwizz_push_audience()
+        gone = self._subs().filtered(lambda s: s.email == "target0@example.com")
+        old_uid = gone.subscriber_uid
+        with self.server.lock:
+            lst = self.server.lists[self.list_uid]
+            del lst["subscribers"][old_uid]
+            del lst["by_email"]["target0@example.com"]
+        targets.write({"last_name": "Again"})
+        self.server.reset_calls()
+        action = self.campaign.action_mailwizz_push_audience()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertIn(409, [status for _m, _p, status in self.server.calls("PUT")])
+        server_subs = self._server_subs()
+        self.assertEqual(len(server_subs), 2)
+        self.assertEqual({s["LNAME"] for s in server_subs.values()}, {"Again"})
+        self.assertNotEqual(gone.subscriber_uid, old_uid)
+        self.assertEqual(gone.subscriber_uid, server_subs["target0@example.com"]["subscriber_uid"])
+        self.assertEqual(gone.push_state, "synced")
+
+    def test_push_chunks_follow_max_input_vars(self):
+        # EMAIL, FNAME, LNAME, COMPANY: 4 variables a subscriber; 40 - 10 of margin = 7 a call
+        self.backend.max_input_vars = 40
+        self.server.max_input_vars = 40
+        self.server.bulk_limit = None
+        try:
+            self._targets(20)
+            action = self.campaign.action_mailwizz_push_audience()
+        finally:
+            self.server.bulk_limit = 100
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(len(self.server.calls("POST", r"/subscribers/bulk$")), 3)
+        self.assertEqual(self.server.truncated_requests, 0)
+        server_subs = self._server_subs()
+        self.assertEqual(len(server_subs), 20)
+        self.assertEqual(server_subs["target19@example.com"]["COMPANY"], "Company 19")
+        self.assertEqual(set(self._subs().mapped("push_state")), {"synced"})
+
     def test_explicit_field_mapping(self):
         company_field = self.mw_list.field_ids.filtered(lambda f: f.tag == "COMPANY")
         company_field.target_field_id = self.env["ir.model.fields"]._get("crm.campaign.target", "job_title")

@@ -2,7 +2,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tests.common import TransactionCase
 
-from .smtp_common import LocalSMTPServer, SmtpCampaignMixin, real_smtp
+from .smtp_common import (
+    LocalSMTPServer,
+    SmtpCampaignMixin,
+    approve_local_mailbox,
+    fake_dns,
+    real_smtp,
+)
+
+PUBLIC_SMTP = {"smtp.mail-provider.example": ["93.184.215.14"]}
 
 
 @tagged("post_install", "-at_install")
@@ -15,10 +23,11 @@ class TestSmtpUserMailbox(SmtpCampaignMixin, TransactionCase):
         cls.addClassCleanup(cls.smtp.stop)
 
     def _configure_own_mailbox(self, password="s3cret"):
-        # written by the user themself from their preferences (SELF_WRITEABLE_FIELDS)
+        # an administrator approved the local test server (loopback, free port) as the
+        # rep's mailbox; the rep enters their own credentials in their preferences
+        # (SELF_WRITEABLE_FIELDS)
+        approve_local_mailbox(self.rep, self.smtp)
         self.rep.with_user(self.rep).write({
-            "crm_smtp_host": "127.0.0.1",
-            "crm_smtp_port": self.smtp.port,
             "crm_smtp_encryption": "none",
             "crm_smtp_login": "rita",
             "crm_smtp_password": password,
@@ -26,13 +35,23 @@ class TestSmtpUserMailbox(SmtpCampaignMixin, TransactionCase):
         return self.env["ir.mail_server"].search([("crm_user_id", "=", self.rep.id)])
 
     def test_preferences_create_personal_server(self):
-        server = self._configure_own_mailbox()
+        # written by the user themself from their preferences (SELF_WRITEABLE_FIELDS)
+        with fake_dns(PUBLIC_SMTP):
+            self.rep.with_user(self.rep).write({
+                "crm_smtp_host": "smtp.mail-provider.example",
+                "crm_smtp_port": 587,
+                "crm_smtp_encryption": "starttls",
+                "crm_smtp_login": "rita",
+                "crm_smtp_password": "s3cret",
+            })
+        server = self.env["ir.mail_server"].search([("crm_user_id", "=", self.rep.id)])
         self.assertEqual(len(server), 1)
         self.assertEqual(server.from_filter, "rita.rep@conference.example")
-        self.assertEqual(server.smtp_host, "127.0.0.1")
-        self.assertEqual(server.smtp_port, self.smtp.port)
+        self.assertEqual(server.smtp_host, "smtp.mail-provider.example")
+        self.assertEqual(server.smtp_port, 587)
         self.assertEqual(server.smtp_user, "rita")
         self.assertEqual(server.smtp_pass, "s3cret")
+        self.assertFalse(server.crm_admin_approved)
         # the owner reads their settings back, password included
         own = self.rep.with_user(self.rep)
         own.invalidate_recordset()
@@ -51,19 +70,22 @@ class TestSmtpUserMailbox(SmtpCampaignMixin, TransactionCase):
 
     def test_preferences_form_as_user(self):
         """The "My Mailbox" page of the preferences dialog, saved by the user."""
+        approve_local_mailbox(self.rep, self.smtp)
         with Form(self.rep.with_user(self.rep), view="base.view_users_form_simple_modif") as form:
-            form.crm_smtp_host = "127.0.0.1"
-            form.crm_smtp_port = self.smtp.port
+            self.assertEqual((form.crm_smtp_host, form.crm_smtp_port), ("127.0.0.1", self.smtp.port))
             form.crm_smtp_encryption = "none"
             form.crm_smtp_login = "rita"
             form.crm_smtp_password = "s3cret"
         server = self.env["ir.mail_server"].search([("crm_user_id", "=", self.rep.id)])
         self.assertEqual((server.smtp_host, server.smtp_user, server.smtp_pass),
                          ("127.0.0.1", "rita", "s3cret"))
+        self.assertTrue(server.crm_admin_approved, "credentials do not withdraw the approval")
         # an administrator edits it from the user form
         with Form(self.rep, view="base.view_users_form") as form:
+            self.assertTrue(form.crm_smtp_approved)
             form.crm_smtp_port = 2526
         self.assertEqual(server.smtp_port, 2526)
+        self.assertTrue(server.crm_admin_approved)
 
     def test_user_creation_without_mailbox(self):
         manager = self.env["res.users"].with_context(no_reset_password=True).create({
@@ -73,8 +95,8 @@ class TestSmtpUserMailbox(SmtpCampaignMixin, TransactionCase):
 
     def test_preferences_update_and_email_change(self):
         server = self._configure_own_mailbox()
-        self.rep.with_user(self.rep).write({"crm_smtp_port": 2525})
-        self.assertEqual(server.smtp_port, 2525)
+        self.rep.with_user(self.rep).write({"crm_smtp_login": "rita.rep"})
+        self.assertEqual(server.smtp_user, "rita.rep")
         self.assertEqual(server.smtp_pass, "s3cret", "an untouched password is kept")
         self.rep.write({"email": "Rita.New@Conference.example"})
         self.assertEqual(server.from_filter, "rita.new@conference.example")

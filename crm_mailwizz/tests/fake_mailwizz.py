@@ -1,6 +1,12 @@
 """A local, in-memory MailWizz API server for tests and benchmarks (no Odoo imports).
 
-It listens on 127.0.0.1 (port chosen by the OS) and speaks the documented protocol:
+Test code, not shipped behaviour: used by ``tests/test_mailwizz_client.py`` (Odoo-free,
+imported as ``crm_mailwizz.tests.fake_mailwizz``; ``tests/conftest.py`` registers
+``crm_mailwizz.tests`` as a bare package), by the Odoo tests of this folder and by
+``bench/mailwizz_push_bench.py``. It imports only ``..lib`` (relative), never ``odoo``.
+
+It listens on 127.0.0.1 (port chosen by the OS) and follows what a real MailWizz
+(1.x and 2.x application source, PHP SDKs) answers:
 
 * authentication 1.x (``X-MW-PUBLIC-KEY`` / ``X-MW-TIMESTAMP`` / ``X-MW-REMOTE-ADDR`` /
   ``X-MW-SIGNATURE``; the HMAC-SHA1 signature is recomputed and checked) and/or 2.x
@@ -13,9 +19,26 @@ It listens on 127.0.0.1 (port chosen by the OS) and speaks the documented protoc
   limit, update, search by email, unsubscribe, delete, filter by status), campaigns
   (create, get, update, copy, pause-unpause, mark-sent, delete, stats), templates.
 
+Real-server behaviours the client must cope with:
+
+* authentication failures are **HTTP 400** (the API's request-access filter):
+  ``Invalid API key``, ``Invalid API request signature``, ``Your request expired``
+  (1.x timestamp older than ``max_clock_skew``), ``Invalid API request params`` (no keys);
+* bulk answers hold one item per subscriber, ``{"data": {...}, "errors": {TAG: message}}``
+  (``errors`` is ``[]`` when the item was created; no per-item ``status``);
+* ``PUT lists/{uid}/subscribers/{uid}`` for a uid the list no longer has answers **409**
+  ``The subscriber does not exist in this list.`` (other 409s: duplicate email);
+* PHP's ``max_input_vars`` (default 1000): the body's variables beyond the limit are
+  silently dropped before MailWizz sees them; on 1.x the signature then no longer
+  matches (400 ``Invalid API request signature``), on 2.x the last subscribers of a
+  bulk call are silently not created (``max_input_vars=None`` turns it off);
+* **403** for quotas (``max_campaigns``: ``You have reached the maximum number of
+  allowed campaigns.``) and, with ``blocked_methods={"PUT", "DELETE"}``, an HTML 403
+  page from the web server in front of MailWizz for those methods.
+
 Fault injection for outage tests: :meth:`FakeMailWizz.add_fault` (N x HTTP 500 then
 normal answers, delays that trip client timeouts, malformed bodies, "apply then fail"),
-``bulk_reject`` (make chosen bulk items fail) and wrong keys (401).
+``bulk_reject`` (make chosen bulk items fail).
 
 Usage::
 
@@ -37,10 +60,23 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from .client import compute_v1_signature
-from .phpquery import http_build_query, ksort, parse_php_query
+from ..lib.client import compute_v1_signature
+from ..lib.phpquery import http_build_query, ksort, parse_php_query
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# messages of MailWizz's API request-access filter (answered with HTTP 400)
+MSG_INVALID_PARAMS = "Invalid API request params. Please refer to the documentation."
+MSG_INVALID_KEY = "Invalid API key. Please refer to the documentation."
+MSG_INVALID_SIGNATURE = "Invalid API request signature. Please refer to the documentation."
+MSG_EXPIRED = "Your request expired. Please refer to the documentation."
+MSG_SUBSCRIBER_MISSING = "The subscriber does not exist in this list."
+MSG_SUBSCRIBER_EXISTS = "The subscriber already exists in this list."
+MSG_CAMPAIGN_QUOTA = "You have reached the maximum number of allowed campaigns."
+HTML_403 = (
+    "<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1>"
+    "<p>You don't have permission to access this resource.</p></body></html>"
+)
 
 STAT_KEYS = (
     "subscribers_count",
@@ -95,6 +131,15 @@ def _now():
 def _uid():
     # MailWizz uids are 13 lowercase alphanumerics
     return secrets.token_hex(7)[:13]
+
+
+def truncate_input_vars(body, max_input_vars):
+    """What PHP keeps of a form body: its first ``max_input_vars`` variables (each
+    ``name=value`` pair, nested ``a[b][c]`` included, counts as one)."""
+    if not body or not max_input_vars:
+        return body
+    pairs = [pair for pair in body.split("&") if pair]
+    return "&".join(pairs[:max_input_vars])
 
 
 def _as_list(value):
@@ -161,6 +206,9 @@ class FakeMailWizz:
         max_per_page=None,
         max_clock_skew=None,
         prefix="/api",
+        max_input_vars=1000,
+        max_campaigns=None,
+        blocked_methods=(),
     ):
         if str(api_version) not in ("1", "2", "both"):
             raise ValueError("api_version must be '1', '2' or 'both'")
@@ -172,6 +220,10 @@ class FakeMailWizz:
         self.max_per_page = max_per_page
         self.max_clock_skew = max_clock_skew
         self.prefix = prefix.rstrip("/")
+        self.max_input_vars = max_input_vars
+        self.max_campaigns = max_campaigns
+        self.blocked_methods = {m.upper() for m in blocked_methods}
+        self.truncated_requests = 0  # requests whose body lost variables to max_input_vars
         self.lists = {}
         self.campaigns = {}
         self.templates = {}
@@ -319,12 +371,18 @@ class FakeMailWizz:
                     break
         if delay:
             time.sleep(delay)
+        if early is None and method in self.blocked_methods:
+            # the web server (not MailWizz) refuses the method: an HTML page, no JSON
+            early = (403, None, HTML_403)
         if early is not None:
             self.requests.append((method, path, early[0]))
             return early
         try:
             norm = {k.lower(): v for k, v in headers.items()}
-            form = parse_php_query(body) if body else {}
+            kept = truncate_input_vars(body, self.max_input_vars)
+            if kept != body:
+                self.truncated_requests += 1
+            form = parse_php_query(kept) if kept else {}
             self._check_auth(method, path, query, form, norm)
             with self.lock:
                 status, payload = self._route(method, path, query, form)
@@ -337,26 +395,27 @@ class FakeMailWizz:
         return status, payload, None
 
     def _check_auth(self, method, path, query, form, headers):
+        """MailWizz's request-access filter: every refusal is HTTP 400."""
         api_key = headers.get("x-api-key")
         public_key = headers.get("x-mw-public-key")
         if api_key is not None and self.api_version in ("2", "both"):
             if not hmac.compare_digest(api_key, self.api_key):
-                raise ApiError(401, "Invalid API key.")
+                raise ApiError(400, MSG_INVALID_KEY)
             return
         if public_key is not None and self.api_version in ("1", "both"):
-            if not hmac.compare_digest(public_key, self.public_key):
-                raise ApiError(401, "Invalid API public key.")
             signature = headers.get("x-mw-signature")
             timestamp = headers.get("x-mw-timestamp")
             if not signature or not timestamp:
-                raise ApiError(401, "Missing X-MW-SIGNATURE or X-MW-TIMESTAMP header.")
+                raise ApiError(400, MSG_INVALID_PARAMS)
+            if not hmac.compare_digest(public_key, self.public_key):
+                raise ApiError(400, MSG_INVALID_KEY)
             if self.max_clock_skew is not None:
                 try:
                     skew = abs(time.time() - int(timestamp))
                 except ValueError:
-                    raise ApiError(401, "Invalid X-MW-TIMESTAMP header.") from None
+                    raise ApiError(400, MSG_INVALID_PARAMS) from None
                 if skew > self.max_clock_skew:
-                    raise ApiError(401, "The request timestamp is too old.")
+                    raise ApiError(400, MSG_EXPIRED)
             url = f"http://{headers.get('host', '127.0.0.1')}{path}".rstrip("/")
             if query:
                 url = f"{url}?{http_build_query(ksort(query))}"
@@ -365,12 +424,13 @@ class FakeMailWizz:
                 "X-MW-TIMESTAMP": timestamp,
                 "X-MW-REMOTE-ADDR": headers.get("x-mw-remote-addr", ""),
             }
+            # the signature is checked against the POST variables PHP kept
             params.update(form)
             expected = compute_v1_signature(self.private_key, method, url, params)
             if not hmac.compare_digest(expected, signature):
-                raise ApiError(401, "Invalid API request signature.")
+                raise ApiError(400, MSG_INVALID_SIGNATURE)
             return
-        raise ApiError(401, "Unauthorized: no API credentials in the request headers.")
+        raise ApiError(400, MSG_INVALID_PARAMS)
 
     # ------------------------------------------------------------------ routing
     def _route(self, method, path, query, form):
@@ -521,7 +581,7 @@ class FakeMailWizz:
         if errors:
             raise ApiError(422, errors)
         if form["EMAIL"].strip().lower() in lst["by_email"]:
-            raise ApiError(409, "The subscriber already exists in this list.")
+            raise ApiError(409, MSG_SUBSCRIBER_EXISTS)
         details = form.get("details") if isinstance(form.get("details"), dict) else {}
         sub = self._create_subscriber(lst, form, status=details.get("status") or "confirmed")
         record = {k: sub[k] for k in ("subscriber_uid", "ip_address", "source", "date_added")}
@@ -547,15 +607,16 @@ class FakeMailWizz:
                 if reason:
                     errors = {"EMAIL": reason}
             if not errors and email.lower() in lst["by_email"]:
-                errors = {"EMAIL": "The subscriber already exists in this list."}
+                errors = {"EMAIL": MSG_SUBSCRIBER_EXISTS}
             if errors:
-                records.append({"status": "error", "error": errors, "data": {"email": email}})
+                # MailWizz: the submitted data back, the model's errors by field tag
+                records.append({"data": dict(item), "errors": errors})
                 continue
             sub = self._create_subscriber(lst, item)
             records.append(
                 {
-                    "status": "success",
                     "data": {"subscriber_uid": sub["subscriber_uid"], "email": sub["EMAIL"], "status": sub["status"]},
+                    "errors": [],  # PHP's empty array
                 }
             )
         return 200, {"status": "success", "data": {"records": records}}
@@ -565,17 +626,17 @@ class FakeMailWizz:
         email = (query.get("EMAIL") or "").strip().lower()
         uid = lst["by_email"].get(email)
         if not uid:
-            raise ApiError(404, "The subscriber does not exist in this list.")
+            raise ApiError(404, MSG_SUBSCRIBER_MISSING)
         sub = lst["subscribers"][uid]
         return 200, {
             "status": "success",
             "data": {"subscriber_uid": uid, "status": sub["status"], "date_added": sub["date_added"]},
         }
 
-    def _subscriber(self, lst, subscriber_uid):
+    def _subscriber(self, lst, subscriber_uid, status=404):
         sub = lst["subscribers"].get(subscriber_uid)
         if sub is None:
-            raise ApiError(404, "The subscriber does not exist in this list.")
+            raise ApiError(status, MSG_SUBSCRIBER_MISSING)
         return sub
 
     def r_subscriber_get(self, list_uid, subscriber_uid, query, form):
@@ -584,7 +645,8 @@ class FakeMailWizz:
 
     def r_subscriber_update(self, list_uid, subscriber_uid, query, form):
         lst = self._list(list_uid)
-        sub = self._subscriber(lst, subscriber_uid)
+        # MailWizz 1.x and 2.x answer 409 (not 404) for an update of a uid the list lacks
+        sub = self._subscriber(lst, subscriber_uid, status=409)
         new_email = (form.get("EMAIL") or sub["EMAIL"]).strip()
         if not EMAIL_RE.match(new_email):
             raise ApiError(422, {"EMAIL": "Email is not a valid email address."})
@@ -670,6 +732,8 @@ class FakeMailWizz:
             errors["template"] = "Please provide a template for your campaign."
         if errors:
             raise ApiError(422, errors)
+        if self.max_campaigns is not None and len(self.campaigns) >= self.max_campaigns:
+            raise ApiError(403, MSG_CAMPAIGN_QUOTA)
         uid = _uid()
         status = data.get("status") or "pending-sending"
         self.campaigns[uid] = {

@@ -1,0 +1,2 @@
+from . import pivot
+from . import web_json
