@@ -27,6 +27,7 @@
         "views/crm_event_products_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/event_event_demo.xml",
         "demo/crm_team_demo.xml",

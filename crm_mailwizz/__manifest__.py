@@ -9,7 +9,9 @@
     "license": "LGPL-3",
     # mass_mailing is deliberately not a dependency: MailWizz is the mass-mailing
     # engine here; lists/campaigns are mirrored in our own models and utm.campaign.
-    "depends": ["crm_campaign_mgmt", "link_tracker"],
+    # crm_campaign_mail: campaign metrics (this connector is one of their sources, see
+    # models/crm_campaign_metric.py), the batch-commit and notification helpers
+    "depends": ["crm_campaign_mail"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
@@ -21,14 +23,10 @@
         "views/mailwizz_campaign_stat_views.xml",
         "views/utm_campaign_views.xml",
         "views/crm_lead_views.xml",
+        "views/crm_campaign_metric_views.xml",
         "wizard/mailwizz_push_wizard_views.xml",
         "views/crm_mailwizz_menus.xml",
         "security/crm_mailwizz_rules.xml",
-        "data/mail_tracking_data.xml",
-        "views/res_users_views.xml",
-        "views/mail_crm_trace_views.xml",
-        "views/mail_crm_lead_views.xml",
-        "views/crm_campaign_metric_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -332,7 +332,7 @@ def test_both_errors_reported_and_required_values():
     status, record, reason = processor.process(2, ["", "1234567890123456"])
     assert status == STATUS_INVALID and record is None
     assert reason == ("Email: missing; Phone: '1234567890123456' has 16 digits, "
-                      "expected 10 to 15")
+                      "expected 10 to 15 (read as a number of IN (+91))")
 
 
 def test_only_invalid_rows_file_and_error_file_xlsx():
@@ -486,3 +486,24 @@ def test_fast_xlsx_regex_scan_matches_lxml_across_chunks():
     assert scanned == parsed
     assert scanned[5][1][2] == datetime.datetime(2024, 1, 5)
     assert scanned[2][1][5] == "Zoë & <Co> 1"
+
+
+def test_phone_reason_names_the_country_it_was_read_in():
+    _phone, reason = check_phone("12345", "IN", {"IN": "India"})
+    assert reason == "Phone: '12345' has 5 digits, expected 10 to 15 (read as a number of India (+91))"
+    _phone, reason = check_phone("55512345678", "US", {"US": "United States"})
+    assert "United States (+1)" in reason
+
+
+def test_row_without_country_takes_the_country_of_its_international_number():
+    processor = RowProcessor({0: "email", 1: "phone"}, ["Email", "Phone"], default_region="IN")
+    _status, record, _reason = processor.process(2, ["a@example.com", "+44 20 7946 0958"])
+    assert record["country_code"] == "GB"
+    _status, record, _reason = processor.process(3, ["b@example.com", "98765 43210"])
+    assert record["country_code"] == "IN" and record["phone"] == "+919876543210"
+
+
+def test_csv_rows_in_file_counts_data_rows_like_excel():
+    data = b'Email,Phone\na@example.com,9876543210\n\n"b@example.com","98765\n43211"\nc@example.com,9876543212\n'
+    table = open_table(data, "list.csv")
+    assert table.estimate_rows() - len(table.header_row_numbers) == 3

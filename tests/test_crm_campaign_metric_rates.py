@@ -1,6 +1,6 @@
-"""Odoo-free tests of the campaign metric rates (crm_mailwizz/lib/crm_campaign_metric_rates.py)."""
+"""Odoo-free tests of the campaign metric rates (crm_campaign_mail/lib/crm_campaign_metric_rates.py)."""
 
-from crm_mailwizz.lib.crm_campaign_metric_rates import RATES, compute_rates, needed_sums, ratio
+from crm_campaign_mail.lib.crm_campaign_metric_rates import RATES, compute_rates, needed_sums, ratio
 
 
 def test_ratio_handles_empty_denominator():

@@ -20,10 +20,11 @@ from crm_mailwizz.lib.client import (
     MailWizzTimeout,
     SignatureAuth,
     compute_v1_signature,
+    is_complaint,
     make_auth,
 )
 from crm_mailwizz.lib.phpquery import http_build_query, ksort, parse_php_query
-from crm_mailwizz.tests.fake_mailwizz import FakeMailWizz
+from crm_mailwizz.tests.fake_mailwizz import NOTE_WEB_HOOK, FakeMailWizz
 
 
 @pytest.fixture
@@ -565,3 +566,76 @@ def test_custom_max_input_vars():
         assert len(srv.calls("POST", "/bulk$")) == 4  # 90 variables = 30 subscribers a call
         with pytest.raises(ValueError, match="max_input_vars"):
             client.bulk_create_subscribers(list_uid, [f for _k, f, _u in _items(31, start=500)])
+
+
+# --------------------------------------------------------------------------- per-subscriber campaign events
+def _sent_campaign(server, client, emails):
+    list_uid = server.add_list("Events")
+    for email in emails:
+        server.add_subscriber(list_uid, email)
+    return list_uid, client.create_campaign(_campaign(list_uid))
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_campaign_bounces_endpoint_as_the_real_server(server, version):
+    """GET campaigns/{uid}/bounces: newest first, per_page clamped to 10..50, count a string,
+    total_pages a float (PHP ceil), every data key null when there is none."""
+    client = _client(server, version)
+    emails = [f"b{i}@example.com" for i in range(60)]
+    _list_uid, uid = _sent_campaign(server, client, emails)
+    empty = client.get(f"campaigns/{uid}/bounces")["data"]
+    assert empty == {"count": None, "total_pages": None, "current_page": None, "next_page": None,
+                     "prev_page": None, "records": []}
+    assert list(client.iter_campaign_bounce_pages(uid)) == []
+    for i, email in enumerate(emails):
+        assert server.add_campaign_bounce(uid, email, "hard" if i % 2 else "soft", f"550 #{i}")
+    assert not server.add_campaign_bounce(uid, emails[0], "hard")  # once per subscriber and campaign
+    data = client.get(f"campaigns/{uid}/bounces", {"page": 1, "per_page": 500})["data"]
+    assert (data["count"], data["total_pages"], data["next_page"], len(data["records"])) == ("60", 2.0, 2, 50)
+    assert data["records"][0] == {"message": "550 #59", "processed": "no", "bounce_type": "hard",
+                                  "subscriber": {"subscriber_uid": data["records"][0]["subscriber"]["subscriber_uid"],
+                                                 "email": "b59@example.com"}}
+    assert len(client.get(f"campaigns/{uid}/bounces", {"per_page": 1})["data"]["records"]) == 10
+    pages = list(client.iter_campaign_bounce_pages(uid))
+    assert [(page, len(records)) for page, records in pages] == [(1, 50), (2, 10)]
+    assert {r["subscriber"]["email"] for _p, records in pages for r in records} == set(emails)
+    # a hard bounce blacklists the subscriber in MailWizz; a soft one does not
+    statuses = {s["EMAIL"]: s["status"] for s in server.subscribers(_list_uid)}
+    assert (statuses["b1@example.com"], statuses["b0@example.com"]) == ("blacklisted", "confirmed")
+    assert client.campaign_stats(uid)["bounces_count"] == 60
+
+
+def test_campaign_bounce_create_as_the_real_server(server):
+    client = _client(server)
+    list_uid, uid = _sent_campaign(server, client, ["x@example.com"])
+    sub_uid = server.subscribers(list_uid)[0]["subscriber_uid"]
+    answer = client.request("POST", f"campaigns/{uid}/bounces",
+                            data={"subscriber_uid": sub_uid, "bounce_type": "hard", "message": "gone"})
+    assert answer["data"]["record"]["bounce_type"] == "hard"
+    with pytest.raises(MailWizzHTTPError) as err:
+        client.request("POST", f"campaigns/{uid}/bounces", data={"subscriber_uid": sub_uid})
+    assert err.value.status_code == 422
+    assert "already been marked as bounced" in str(err.value)
+
+
+def test_campaign_unsubscribes_and_complaints(server):
+    """Complaints have no endpoint: MailWizz records them as unsubscribes with a note naming the
+    feedback loop or the web hook, which ``is_complaint`` recognises."""
+    client = _client(server, "1")
+    list_uid, uid = _sent_campaign(server, client, ["u@example.com", "c@example.com", "w@example.com"])
+    server.add_campaign_unsubscribe(uid, "u@example.com", reason="No longer relevant")
+    server.add_campaign_complaint(uid, "c@example.com")
+    server.add_campaign_complaint(uid, "w@example.com", note=NOTE_WEB_HOOK)
+    records = [r for _p, page in client.iter_campaign_unsubscribe_pages(uid) for r in page]
+    by_email = {r["subscriber"]["email"]: r for r in records}
+    assert [r["subscriber"]["email"] for r in records] == ["w@example.com", "c@example.com", "u@example.com"]
+    assert set(by_email["u@example.com"]) == {"ip_address", "user_agent", "reason", "note", "date_added",
+                                              "subscriber"}
+    assert by_email["u@example.com"]["reason"] == "No longer relevant"
+    assert [is_complaint(by_email[e]) for e in ("u@example.com", "c@example.com", "w@example.com")] == [
+        False, True, True]
+    assert {s["status"] for s in server.subscribers(list_uid)} == {"unsubscribed"}
+    stats = client.campaign_stats(uid)
+    assert (stats["unsubscribes_count"], stats["complaints_count"]) == (3, 2)
+    with pytest.raises(MailWizzNotFound):
+        client.get("campaigns/nosuchcampaign/unsubscribes")

@@ -12,7 +12,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ADDON_DIRS = sorted(p.parent for p in REPO_ROOT.glob("*/__manifest__.py"))
 VERSION_RE = re.compile(r"^18\.0\.\d+\.\d+\.\d+$")
-SUITE_ADDONS = {"crm_event_products", "crm_campaign_mgmt", "crm_mailwizz", "crm_yealink"}
+SUITE_ADDONS = {"crm_event_products", "crm_campaign_mgmt", "crm_campaign_mail", "crm_mailwizz",
+                "crm_yealink"}
 LICENSES = {
     "AGPL-3",
     "GPL-2",

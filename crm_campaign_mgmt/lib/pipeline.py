@@ -9,7 +9,7 @@ the caller's business (it knows the database), see :func:`dedupe_keys`.
 from .enrichment import RegionResolver, company_segment
 from .mapping import FIELD_LABELS, SENSITIVE_FIELDS, is_sensitive_header
 from .readers import cell_text
-from .validation import check_email, check_phone, resolve_country
+from .validation import check_email, check_phone, region_of_number, resolve_country
 
 STATUS_OK = "ok"
 STATUS_INVALID = "invalid"
@@ -35,6 +35,7 @@ class RowProcessor:
     :param default_region: ISO code used when a row names no country
     :param country_codes: ``{lowercase name or code: ISO code}`` (e.g. from res.country)
     :param region_resolver: a :class:`RegionResolver` (default: Indian clusters)
+    :param country_names: ``{ISO code: name}`` used in the reasons of phone errors
     :param keep_unmapped: keep the values of unmapped columns in ``record['extra']``
 
     Columns mapped to a sensitive field, and unmapped columns whose label looks
@@ -46,10 +47,12 @@ class RowProcessor:
     """
 
     def __init__(self, mapping, headers=(), default_region="IN", country_codes=None,
-                 region_resolver=None, keep_unmapped=True, segment_rules=None):
+                 region_resolver=None, keep_unmapped=True, segment_rules=None,
+                 country_names=None):
         self.mapping = sorted(mapping.items())
         self.default_region = (default_region or "").upper() or None
         self.country_codes = country_codes or {}
+        self.country_names = country_names or {}
         self.regions = region_resolver or RegionResolver()
         self.segment_rules = segment_rules or {}
         mapped = {index for index, _key in self.mapping}
@@ -77,7 +80,8 @@ class RowProcessor:
         if error:
             errors.append(error)
         country_code = resolve_country(data.get("country"), self.country_codes)
-        phone, error = check_phone(data.get("phone"), country_code or self.default_region)
+        phone, error = check_phone(data.get("phone"), country_code or self.default_region,
+                                   self.country_names)
         if error:
             errors.append(error)
         if errors:
@@ -100,7 +104,10 @@ class RowProcessor:
         record["row_number"] = row_number
         record["email"] = email
         record["phone"] = phone
-        record["country_code"] = country_code or self.default_region
+        # no country column value: the country of an international number, else the default
+        record["country_code"] = country_code or (
+            region_of_number(phone) if data.get("phone", "").lstrip().startswith(("+", "00"))
+            else None) or self.default_region
         first, last, full = (record.get("first_name"), record.get("last_name"),
                              record.get("full_name"))
         if full and not (first or last):

@@ -454,7 +454,11 @@ class CsvTable(Table):
             yield reader.line_num, values
 
     def estimate_rows(self):
-        return self._text.count("\n") + 1
+        """The rows holding a value (header included), as counted for Excel: a
+        trailing newline, blank lines and line breaks inside quoted cells are not
+        rows."""
+        return sum(1 for _number, values in self._raw_rows()
+                   if any(value.strip() for value in values))
 
     def close(self):
         self._text = ""

@@ -72,13 +72,33 @@ def resolve_country(value, codes=None):
     return None
 
 
-def check_phone(value, region=None):
+def country_label(region, names=None):
+    """``India (+91)`` for ``IN``: how a reason names the country a number was read in."""
+    if not region:
+        return "no country"
+    code = phonenumbers.country_code_for_region(region)
+    name = (names or {}).get(region) or region
+    return f"{name} (+{code})" if code else name
+
+
+def region_of_number(e164):
+    """ISO code of the country of an E.164 number (``None`` if not one country's)."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return region if region and region != "ZZ" else None
+
+
+def check_phone(value, region=None, names=None):
     """``(e164, None)`` or ``(None, reason)``.
 
     The number must hold 10 to 15 digits (the national number with or without
     its country code); it is then read with ``phonenumbers`` in ``region``
     (the row's country, else the default region) and must be a possible number
-    there. A number written with ``+`` or ``00`` carries its own country.
+    there. A number written with ``+`` or ``00`` carries its own country. A
+    reason names the country the number was read in (``names``: ``{ISO code:
+    country name}``).
     """
     raw = (value or "").strip()
     if not raw:
@@ -94,10 +114,11 @@ def check_phone(value, region=None):
         text = "+" + digits
         international = True
     count = len(digits)
+    read_in = "its own country code" if international else country_label(region, names)
     if count < PHONE_MIN_DIGITS or count > PHONE_MAX_DIGITS:
         return None, (
             f"Phone: '{raw}' has {count} digits, expected {PHONE_MIN_DIGITS} to "
-            f"{PHONE_MAX_DIGITS}"
+            f"{PHONE_MAX_DIGITS} (read as a number of {read_in})"
         )
     try:
         number = phonenumbers.parse(text if international else digits,
@@ -105,8 +126,9 @@ def check_phone(value, region=None):
     except phonenumbers.NumberParseException:
         if not international and not region:
             return None, f"Phone: '{raw}' has no country code and no country to read it in"
-        return None, f"Phone: '{raw}' is not a valid phone number"
+        return None, f"Phone: '{raw}' is not a valid phone number of {read_in}"
     if not phonenumbers.is_possible_number(number):
-        where = f" for {phonenumbers.region_code_for_number(number) or region}"
-        return None, f"Phone: '{raw}' is not a possible phone number{where}"
+        where = phonenumbers.region_code_for_number(number) or region
+        return None, (f"Phone: '{raw}' is not a possible phone number of "
+                      f"{country_label(where, names)}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None

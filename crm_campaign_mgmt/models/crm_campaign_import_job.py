@@ -1,21 +1,26 @@
 import json
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
+
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.modules import module as odoo_module
+from odoo.tools import split_every
 
 from ..lib.enrichment import DEFAULT_CITY_STATES, RegionResolver
 from ..lib.error_file import ErrorFileWriter, error_file_name
 from ..lib.pipeline import STATUS_OK, RowProcessor
 from ..lib.readers import ImportFileError, detect_format, open_table
+from ..tools import can_commit, notify_users
 
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-BACKGROUND_THRESHOLD = 5000
+# more rows (or leads to assign) than this: the job runs in the background
+BACKGROUND_THRESHOLD = 1000
 PARAM_THRESHOLD = "crm_campaign_mgmt.import_background_threshold"
 PARAM_REGION_CLUSTERS = "crm_campaign_mgmt.region_clusters"
 # a running job whose heartbeat is older than this is taken as crashed and resumed
@@ -28,8 +33,19 @@ PROTECTED_FIELDS = frozenset((
     "file_format", "header", "mapping", "default_country_id", "default_platform",
     "keep_unmapped", "state", "progress", "total_rows", "count_read", "count_imported",
     "count_duplicate", "count_invalid", "rows_done", "heartbeat", "log", "date_started",
-    "date_finished", "duration", "rows_per_second",
+    "date_finished", "duration", "rows_per_second", "import_type", "assign_leads", "phase",
+    "count_leads", "count_assigned",
 ))
+IMPORT_TYPES = [
+    ("leads", "Leads"),
+    ("targets", "Campaign Targets"),
+    ("assign", "Lead Assignment"),
+]
+PHASES = [
+    ("import", "Reading the file"),
+    ("convert", "Creating leads"),
+    ("assign", "Assigning leads"),
+]
 # context key whose value must be this very object: RPC cannot produce it (JSON only)
 _INTERNAL_KEY = "crm_campaign_import_internal"
 _INTERNAL = object()
@@ -66,13 +82,23 @@ RECORD_COLUMNS = {
 
 
 class CrmCampaignImportJob(models.Model):
-    """One upload of campaign targets and its result.
+    """One import (an upload of leads or campaign targets) or one assignment run,
+    and its result.
 
-    Small files are imported at once from the wizard; large ones are queued and
-    imported by the ``ir_cron_campaign_import`` scheduled action, as the user who
-    asked for the import, committing after every batch (with the row offset
-    reached, so that a crashed import resumes there) so the form's progress bar
-    moves. The uploaded file is deleted once the import is done.
+    ``import_type``:
+
+    * ``leads``: each valid row becomes a ``crm.lead`` of the chosen product,
+      owned by the importer, in the importer's department;
+    * ``targets``: rows become targets of a campaign, then leads of the campaign
+      (its pool), then, with ``assign_leads``, leads of its reps;
+    * ``assign``: a campaign's targets and pool are converted and assigned (the
+      *Assign Leads* button on a large pool).
+
+    Small jobs run at once; larger ones (see :meth:`_get_background_threshold`) are
+    queued and run by the ``ir_cron_campaign_import`` scheduled action, as the user
+    who asked, committing after every batch (with the row offset reached, so that a
+    crashed import resumes there) so the form's progress bar moves. The user is
+    notified at the end. The uploaded file is deleted once the import is done.
 
     Only the wizard and the import itself write the fields of
     :data:`PROTECTED_FIELDS` (see :meth:`write`).
@@ -80,12 +106,23 @@ class CrmCampaignImportJob(models.Model):
 
     _name = "crm.campaign.import.job"
     _inherit = ["mail.thread"]
-    _description = "Campaign Target Import"
+    _description = "Lead Import"
     _order = "id desc"
 
     name = fields.Char("File", required=True)
+    import_type = fields.Selection(
+        IMPORT_TYPES, "Import As", default="targets", required=True, readonly=True,
+        help="Leads: each row becomes a lead of yours. Campaign Targets: rows are attached "
+        "to a campaign, become its leads and are assigned to its reps.")
     campaign_id = fields.Many2one(
-        "utm.campaign", "Campaign", required=True, index=True, ondelete="cascade")
+        "utm.campaign", "Campaign", index=True, ondelete="cascade")
+    assign_leads = fields.Boolean(
+        "Assign to Reps", readonly=True,
+        help="Once the targets are leads, assign them to the campaign's reps.")
+    phase = fields.Selection(PHASES, readonly=True)
+    count_leads = fields.Integer("Leads Created", readonly=True)
+    count_assigned = fields.Integer("Leads Assigned", readonly=True)
+    lead_ids = fields.One2many("crm.lead", "crm_import_job_id", "Leads")
     event_id = fields.Many2one(
         "event.event", "Conference", index=True,
         help="Duplicates are searched among the targets and leads of this conference "
@@ -212,7 +249,7 @@ class CrmCampaignImportJob(models.Model):
                     "next": self._action_open_form(),
                 },
             }
-        self._run_import()
+        self._run()
         return self._action_open_form()
 
     def _action_open_form(self):
@@ -243,6 +280,21 @@ class CrmCampaignImportJob(models.Model):
         action["context"] = {"default_campaign_id": self.campaign_id.id}
         return action
 
+    def action_view_leads(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_lead_all_leads")
+        domain = [("crm_import_job_id", "=", self.id)]
+        if self.import_type == "assign":
+            domain = [("campaign_id", "=", self.campaign_id.id)]
+        action.update({
+            "name": self.env._("Leads of %(job)s", job=self.display_name),
+            "domain": domain,
+            "context": {"create": False, "active_test": False},
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+        })
+        return action
+
     def action_retry(self):
         return self.action_start()
 
@@ -269,7 +321,7 @@ class CrmCampaignImportJob(models.Model):
             # the import runs with the requester's rights, company and department: the
             # targets are theirs (create_uid), the record rules are theirs
             job.with_user(requester).with_company(job.company_id or requester.company_id) \
-                .with_context(crm_campaign_import_commit=True)._run_import_safe()
+                .with_context(crm_campaign_import_commit=True)._run_safe()
         if self.search_count([("state", "=", "queued")]):
             self.env.ref("crm_campaign_mgmt.ir_cron_campaign_import")._trigger()
         self._delete_finished_uploads()
@@ -309,14 +361,13 @@ class CrmCampaignImportJob(models.Model):
 
     def _should_commit(self):
         """Commit per batch in the scheduled action only (never inside tests)."""
-        testing = odoo_module.current_test or self.env.registry.in_test_mode()
-        return bool(self.env.context.get("crm_campaign_import_commit")) and not testing
+        return bool(self.env.context.get("crm_campaign_import_commit")) and can_commit(self.env)
 
-    def _run_import_safe(self):
-        """Run the import; on an error mark the job failed instead of raising."""
+    def _run_safe(self):
+        """Run the job; on an error mark the job failed instead of raising."""
         self.ensure_one()
         try:
-            self._run_import()
+            self._run()
         except Exception as error:  # noqa: BLE001 - reported on the job, never lost
             _logger.exception("Campaign target import %s failed", self.id)
             if self._should_commit():
@@ -388,12 +439,14 @@ class CrmCampaignImportJob(models.Model):
             raise UserError(self.env._("The file cannot be read: %(error)s", error=error)) \
                 from error
 
-    def _run_import(self):
-        """Import the file, as the current user. A job with ``rows_done`` (an import
-        that crashed after committing some batches) resumes after those rows."""
+    def _run(self):
+        """Run the job as the current user (its requester)."""
         self.ensure_one()
-        commit = self._should_commit()
-        resume = self.rows_done if self.rows_done and self.count_read else 0
+        if self.import_type == "assign":
+            return self._run_assignment()
+        return self._run_import()
+
+    def _start_running(self, resume):
         now = fields.Datetime.now()
         vals = {
             "state": "running",
@@ -405,15 +458,27 @@ class CrmCampaignImportJob(models.Model):
             vals.update({
                 "date_started": now,
                 "progress": 0.0,
+                "phase": "import" if self.import_type != "assign" else "convert",
                 "rows_done": 0,
                 "count_read": 0,
                 "count_imported": 0,
                 "count_duplicate": 0,
                 "count_invalid": 0,
+                "count_leads": 0,
+                "count_assigned": 0,
             })
         self._internal().write(vals)
-        if commit:
+        if self._should_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _run_import(self):
+        """Import the file, as the current user. A job with ``rows_done`` (an import
+        that crashed after committing some batches) resumes after those rows.
+        Targets are then converted to leads and, with ``assign_leads``, assigned."""
+        self.ensure_one()
+        commit = self._should_commit()
+        resume = self.rows_done if self.rows_done and self.count_read else 0
+        self._start_running(resume)
         started = time.monotonic()
         table = self._open_table()
         try:
@@ -430,6 +495,19 @@ class CrmCampaignImportJob(models.Model):
                 "res_model": self._name,
                 "res_id": self.id,
             })
+        self._internal().write({
+            "error_attachment_id": error_attachment.id,
+            "count_read": counts["read"],
+            "count_imported": counts["imported"],
+            "count_duplicate": counts["duplicate"],
+            "count_invalid": counts["invalid"],
+            "count_leads": counts["leads"],
+            "rows_done": counts["read"],
+        })
+        if self.import_type == "targets":
+            self._convert_phase(commit)
+            if self.assign_leads:
+                self._assign_phase(commit)
         duration = time.monotonic() - started
         read_now = counts["read"] - (self.count_read if resume else 0)
         log = self.env._(
@@ -438,34 +516,128 @@ class CrmCampaignImportJob(models.Model):
             read=counts["read"], imported=counts["imported"],
             duplicate=counts["duplicate"], invalid=counts["invalid"],
             seconds=round(duration, 1))
+        log += "\n" + self._result_sentence()
         if resume:
             log += "\n" + self.env._(
                 "Resumed after %(rows)s rows committed before an interruption; the rows of the "
                 "file found in the CRM before the interruption are counted as duplicates but "
                 "not listed in the error file.", rows=resume)
         upload = self.attachment_id
-        self._internal().write({
-            "state": "done",
-            "progress": 100.0,
-            "date_finished": fields.Datetime.now(),
-            "heartbeat": fields.Datetime.now(),
-            "duration": duration,
-            "rows_per_second": read_now / duration if duration else 0.0,
-            "error_attachment_id": error_attachment.id,
-            "count_read": counts["read"],
-            "count_imported": counts["imported"],
-            "count_duplicate": counts["duplicate"],
-            "count_invalid": counts["invalid"],
-            "rows_done": counts["read"],
-            "attachment_id": False,
-            "log": log,
-        })
+        self._finish(duration, read_now, log)
         # the upload (with its sensitive columns in clear) is not kept once imported
         upload.unlink()
         self._notify_user()
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         return counts
+
+    def _result_sentence(self):
+        if self.import_type == "leads":
+            return self.env._("%(leads)s leads created.", leads=self.count_leads)
+        return self.env._("%(leads)s leads created, %(assigned)s assigned to reps.",
+                          leads=self.count_leads, assigned=self.count_assigned)
+
+    def _finish(self, duration, rows, log):
+        self._internal().write({
+            "state": "done",
+            "phase": False,
+            "progress": 100.0,
+            "date_finished": fields.Datetime.now(),
+            "heartbeat": fields.Datetime.now(),
+            "duration": duration,
+            "rows_per_second": rows / duration if duration else 0.0,
+            "attachment_id": False,
+            "log": log,
+        })
+
+    def _run_assignment(self):
+        """Convert the campaign's targets and assign its pool (the *Assign Leads*
+        button on a large pool), as the current user."""
+        self.ensure_one()
+        commit = self._should_commit()
+        self._start_running(resume=self.count_leads or self.count_assigned)
+        started = time.monotonic()
+        self._convert_phase(commit)
+        self._assign_phase(commit)
+        duration = time.monotonic() - started
+        self._finish(duration, self.count_leads + self.count_assigned,
+                     self._result_sentence())
+        self._notify_user()
+        if self._should_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    # ------------------------------------------------------------------
+    # phases after the file: conversion and assignment, in batches
+    # ------------------------------------------------------------------
+
+    PHASE_SPANS = {
+        "leads": {"import": (0.0, 99.0)},
+        "targets": {"import": (0.0, 40.0), "convert": (40.0, 75.0), "assign": (75.0, 99.0)},
+        "assign": {"convert": (0.0, 40.0), "assign": (40.0, 99.0)},
+    }
+
+    def _phase_progress(self, phase, ratio):
+        low, high = self.PHASE_SPANS[self.import_type].get(phase, (0.0, 99.0))
+        return min(high, low + (high - low) * max(0.0, min(ratio, 1.0)))
+
+    def _targets_to_convert(self):
+        Target = self.env["crm.campaign.target"]
+        domain = [("lead_id", "=", False)]
+        if self.import_type == "targets":
+            domain.append(("job_id", "=", self.id))
+        else:
+            domain.append(("campaign_id", "=", self.campaign_id.id))
+        return Target.search(domain, order="id")
+
+    def _convert_phase(self, commit):
+        """The targets (of this import, or of the campaign) become leads, one batch
+        at a time; each batch is committed with the counters (a crash resumes with
+        the targets still without lead)."""
+        targets = self._targets_to_convert()
+        self._internal().write({"phase": "convert"})
+        total = len(targets) or 1
+        cache = {}
+        done = 0
+        for batch in split_every(BATCH_SIZE, targets.ids, self.env["crm.campaign.target"].browse):
+            leads = batch._convert_to_leads(cache=cache)
+            done += len(batch)
+            self._internal().write({
+                "count_leads": self.count_leads + len(leads),
+                "progress": self._phase_progress("convert", done / total),
+                "heartbeat": fields.Datetime.now(),
+            })
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _assign_phase(self, commit):
+        """The campaign's pool (this import's leads for a target import) goes to its
+        reps, one batch of leads at a time, with one chatter summary at the end."""
+        campaign = self.campaign_id
+        self._internal().write({"phase": "assign"})
+        if not campaign._get_eligible_reps():
+            self._internal().write({"log": campaign._no_reps_message()})
+            return
+        domain = campaign._get_pool_domain()
+        if self.import_type == "targets":
+            domain = [("crm_import_job_id", "=", self.id)] + domain
+        leads = self.env["crm.lead"].search(domain, order="id")
+        total = len(leads) or 1
+        done = 0
+        by_user = defaultdict(int)
+        for batch in split_every(BATCH_SIZE, leads.ids, self.env["crm.lead"].browse):
+            assignments = campaign._assign_leads(leads=batch, notify=False)
+            for assignment in assignments:
+                by_user[assignment.user_id] += 1
+            done += len(batch)
+            self._internal().write({
+                "count_assigned": self.count_assigned + len(assignments),
+                "progress": self._phase_progress("assign", done / total),
+                "heartbeat": fields.Datetime.now(),
+            })
+            if commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        if by_user:
+            campaign._notify_assigned(dict(by_user), campaign.assignment_method)
 
     def _import_table(self, table, commit, resume=0):
         """Read, check and insert the rows, one batch of :data:`BATCH_SIZE` valid rows at
@@ -483,7 +655,8 @@ class CrmCampaignImportJob(models.Model):
         processor = RowProcessor(
             mapping, table.header, default_region=self._get_default_region(),
             country_codes=country_codes, region_resolver=self._get_region_resolver(),
-            keep_unmapped=self.keep_unmapped)
+            keep_unmapped=self.keep_unmapped,
+            country_names={country["code"]: country["name"] for country in countries})
         writer = ErrorFileWriter(table.fmt, table.header, table.delimiter, table.encoding,
                                  masked_columns=processor.sensitive_columns)
         total = max(table.estimate_rows() - len(table.header_row_numbers), 1)
@@ -495,11 +668,14 @@ class CrmCampaignImportJob(models.Model):
             "country_ids": country_ids,
             "target": Target,
         }
+        if self.import_type == "leads":
+            context.update(self._lead_import_context())
         if resume:
             counts = {"read": self.count_read, "imported": self.count_imported,
-                      "duplicate": self.count_duplicate, "invalid": self.count_invalid}
+                      "duplicate": self.count_duplicate, "invalid": self.count_invalid,
+                      "leads": self.count_leads}
         else:
-            counts = {"read": 0, "imported": 0, "duplicate": 0, "invalid": 0}
+            counts = {"read": 0, "imported": 0, "duplicate": 0, "invalid": 0, "leads": 0}
         try:
             self._import_rows(table, processor, writer, counts, context, resume, total, commit)
         except BaseException:
@@ -534,11 +710,12 @@ class CrmCampaignImportJob(models.Model):
         """After a batch: counters, the row offset reached and the heartbeat, committed
         together with the batch in the scheduled action."""
         self._internal().write({
-            "progress": min(99.0, 100.0 * position / total),
+            "progress": self._phase_progress("import", position / total),
             "count_read": counts["read"],
             "count_imported": counts["imported"],
             "count_duplicate": counts["duplicate"],
             "count_invalid": counts["invalid"],
+            "count_leads": counts["leads"],
             "rows_done": position,
             "heartbeat": fields.Datetime.now(),
         })
@@ -588,13 +765,19 @@ class CrmCampaignImportJob(models.Model):
             "state": "pending",
         }
         product = self.event_id.display_name or self.campaign_id.display_name
-        rows = []
+        fresh = []
         for record, values in batch:
             if record["email"] in found_emails or record["phone"] in found_phones:
                 by = "email" if record["email"] in found_emails else "phone"
                 counts["duplicate"] += 1
                 writer.add(values, f"Duplicate: same {by} as a target or lead of {product}")
                 continue
+            fresh.append(record)
+        if self.import_type == "leads":
+            self._import_lead_batch(fresh, counts, context)
+            return
+        rows = []
+        for record in fresh:
             row = dict(base)
             for key, column in RECORD_COLUMNS.items():
                 value = record.get(key)
@@ -608,41 +791,148 @@ class CrmCampaignImportJob(models.Model):
             if record.get("extra"):
                 row["extra_data"] = record["extra"]
             rows.append(row)
+        counts["imported"] += self._insert_targets(rows, keyring, Target)
+
+    @api.model
+    def _insert_targets(self, rows, keyring, Target):
         # each token is bound to its target's id: ids reserved first (one query)
         for row, res_id in zip(rows, Target._reserve_ids(len(rows))):
             row["id"] = res_id
             if row.get("sensitive_data_enc"):
                 row["sensitive_data_enc"] = Target._seal_sensitive(
                     row["sensitive_data_enc"], res_id, keyring)
-        counts["imported"] += Target._bulk_insert(rows)
+        return Target._bulk_insert(rows)
+
+    # ------------------------------------------------------------------
+    # import as leads
+    # ------------------------------------------------------------------
+
+    def _lead_import_context(self):
+        """What every batch of a lead import needs, read once."""
+        user = self.user_id
+        states = defaultdict(dict)
+        for state in self.env["res.country.state"].search_read([], ["country_id", "name"]):
+            states[state["country_id"][0]][state["name"].lower()] = state["id"]
+        return {
+            "lead": self.env["crm.lead"],
+            "lead_cache": {},
+            "sources": {},
+            "states": states,
+            "department_id": user.crm_department_id.id or False,
+        }
+
+    def _source_id(self, name, sources):
+        """The ``utm.source`` named ``name`` (created, as the user, when missing)."""
+        if not name:
+            return False
+        if name not in sources:
+            Source = self.env["utm.source"]
+            source = Source.search([("name", "=", name)], limit=1) or Source.create({"name": name})
+            sources[name] = source.id
+        return sources[name]
+
+    def _lead_description(self, record):
+        items = [
+            (label, record.get(key)) for key, label in (
+                ("industry", self.env._("Industry")),
+                ("employees", self.env._("Company size")),
+                ("region", self.env._("Region")),
+                ("region_cluster", self.env._("Region cluster")),
+            ) if record.get(key)
+        ]
+        items += list((record.get("extra") or {}).items())
+        if not items:
+            return False
+        return Markup("<ul>%s</ul>") % Markup("").join(
+            Markup("<li>%s: %s</li>") % (escape(label), escape(value)) for label, value in items)
+
+    def _lead_values(self, record, context):
+        """``crm.lead`` values of a valid row of a lead import (the same keys for every
+        row: :meth:`crm.lead._bulk_create` inserts a batch at once)."""
+        country_id = context["country_ids"].get(record.get("country_code")) or False
+        state_name = (record.get("state") or record.get("region") or "").lower()
+        name = " - ".join(
+            part for part in (record.get("company"), record.get("full_name")) if part)
+        return {
+            "name": name or record["email"],
+            "type": "lead",
+            "event_id": self.event_id.id,
+            "department_id": context["department_id"],
+            "user_id": self.user_id.id,
+            "contact_name": record.get("full_name") or False,
+            "contact_first_name": record.get("first_name") or False,
+            "contact_last_name": record.get("last_name") or False,
+            "email_from": record["email"],
+            "phone": record["phone"],
+            "partner_name": record.get("company") or False,
+            "function": record.get("job_title") or False,
+            "street": record.get("street") or False,
+            "street2": record.get("street2") or False,
+            "city": record.get("city") or False,
+            "zip": record.get("zip") or False,
+            "country_id": country_id,
+            "state_id": context["states"].get(country_id, {}).get(state_name, False),
+            "website": record.get("website") or False,
+            "description": self._lead_description(record),
+            "campaign_id": self.campaign_id.id or False,
+            "source_id": self._source_id(
+                record.get("platform") or self.default_platform, context["sources"]),
+            "crm_import_job_id": self.id,
+        }
+
+    def _import_lead_batch(self, records, counts, context):
+        """Valid, new rows become leads of the importer (one INSERT for the batch).
+        Sensitive columns are never written on a lead: they are kept sealed on a
+        target linked to it, readable by the lead's readers of the sensitive-data group."""
+        if not records:
+            return
+        vals_list = [self._lead_values(record, context) for record in records]
+        leads = context["lead"]._bulk_create(vals_list, context["lead_cache"])
+        counts["imported"] += len(leads)
+        counts["leads"] += len(leads)
+        sealed = [
+            {
+                "campaign_id": self.campaign_id.id or None,
+                "event_id": self.event_id.id,
+                "job_id": self.id,
+                "lead_id": lead.id,
+                "state": "converted",
+                "name": record.get("full_name"),
+                "email": record["email"],
+                "phone": record["phone"],
+                "row_number": record.get("row_number"),
+                "sensitive_data_enc": record["sensitive"],
+            }
+            for record, lead in zip(records, leads, strict=True) if record.get("sensitive")
+        ]
+        if sealed:
+            self._insert_targets(sealed, context["keyring"], context["target"])
 
     def _notify_user(self, failed=False):
         self.ensure_one()
         if failed:
-            title = self.env._("Target import failed")
+            title = self.env._("Import failed")
             message = self.env._("The import of %(file)s failed: %(log)s",
                                  file=self.name, log=self.log or "")
             notif_type = "danger"
         else:
-            title = self.env._("Target import done")
-            message = self.env._(
-                "%(file)s: %(imported)s imported, %(duplicate)s duplicates, %(invalid)s invalid "
-                "of %(read)s rows.",
-                file=self.name, imported=self.count_imported, duplicate=self.count_duplicate,
-                invalid=self.count_invalid, read=self.count_read)
+            title = self.env._("Import done") if self.import_type != "assign" \
+                else self.env._("Assignment done")
+            if self.import_type == "assign":
+                message = self.env._("%(name)s: %(result)s", name=self.name,
+                                     result=self._result_sentence())
+            else:
+                message = self.env._(
+                    "%(file)s: %(imported)s imported, %(duplicate)s duplicates, %(invalid)s "
+                    "invalid of %(read)s rows. %(result)s",
+                    file=self.name, imported=self.count_imported, duplicate=self.count_duplicate,
+                    invalid=self.count_invalid, read=self.count_read,
+                    result=self._result_sentence())
             notif_type = "warning" if (self.count_invalid or self.count_duplicate) else "success"
-        self.user_id._bus_send("simple_notification", {
-            "type": notif_type,
-            "title": title,
-            "message": message,
-            "sticky": True,
-        })
-        # posted by OdooBot (as before, when the scheduler ran as superuser): the import now
-        # runs as its requester, who may have no email address to send from
-        self.with_context(mail_notify_force_send=False).message_post(
-            body=message, partner_ids=self.user_id.partner_id.ids,
-            author_id=self.env.ref("base.partner_root").id,
-            subtype_xmlid="mail.mt_comment")
+        # posted by OdooBot (as when the scheduler ran as superuser): the job runs as its
+        # requester, who may have no email address to send from
+        notify_users(self.user_id, title, message, notif_type=notif_type, sticky=True,
+                     record=self, partner_ids=self.user_id.partner_id.ids)
 
     @api.model
     def _guess_format(self, filename, data):

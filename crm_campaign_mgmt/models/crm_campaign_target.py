@@ -46,7 +46,7 @@ INSERT_COLUMNS = (
     "company_name", "job_title", "street", "street2", "city", "state_name", "zip",
     "country_id", "industry", "platform_source", "website", "employees", "region",
     "region_cluster", "segment", "row_number", "extra_data", "sensitive_data_enc", "state",
-    "id",
+    "lead_id", "id",
 )
 
 
@@ -70,7 +70,9 @@ class CrmCampaignTarget(models.Model):
 
     # campaign_id / event_id lookups use the composite indexes of init()
     campaign_id = fields.Many2one(
-        "utm.campaign", "Campaign", required=True, ondelete="cascade")
+        "utm.campaign", "Campaign", ondelete="cascade",
+        help="Campaign the target was imported for (none for the sealed sensitive columns "
+        "of a lead import).")
     event_id = fields.Many2one(
         "event.event", "Conference", ondelete="restrict",
         help="Conference product the target is imported for (duplicates are searched "
@@ -385,6 +387,8 @@ class CrmCampaignTarget(models.Model):
     # ------------------------------------------------------------------
 
     def _prepare_lead_values(self, sources, default_department):
+        """``crm.lead`` values of the target (the same keys for every target: the
+        leads of a batch are inserted at once by ``crm.lead._bulk_create``)."""
         self.ensure_one()
         campaign = self.campaign_id
         department = (self.user_id.crm_department_id or self.create_uid.crm_department_id
@@ -418,14 +422,16 @@ class CrmCampaignTarget(models.Model):
             "source_id": sources.get(self.platform_source, False),
             "user_id": self.user_id.id,
             "team_id": campaign.team_id.id if "team_id" in campaign._fields else False,
+            "crm_import_job_id": self.job_id.id if self.job_id.import_type == "targets" else False,
         }
 
     def _get_utm_sources(self):
-        """``{platform name: utm.source id}``, creating the missing sources."""
+        """``{platform name: utm.source id}``, creating the missing sources (as the
+        user: sales users may create sources)."""
         names = {name for name in self.mapped("platform_source") if name}
         if not names:
             return {}
-        Source = self.env["utm.source"].sudo()
+        Source = self.env["utm.source"]
         sources = {s.name: s.id for s in Source.search([("name", "in", list(names))])}
         missing = names - set(sources)
         if missing:
@@ -433,18 +439,20 @@ class CrmCampaignTarget(models.Model):
             sources.update({s.name: s.id for s in created})
         return sources
 
-    def _convert_to_leads(self, batch_size=1000):
-        """Create one ``crm.lead`` per target without a lead, in batches.
+    def _convert_to_leads(self, batch_size=1000, cache=None):
+        """Create one ``crm.lead`` per target without a lead, in batches, with
+        ``crm.lead._bulk_create`` (the result of ``create``, about ten times faster).
 
-        Called by the campaign's assignment engine. Leads get the conference,
+        Called by the import job (after a target import) and by the campaign's
+        assignment engine; independent of reps. Leads get the conference,
         department, contact names, email, phone, company, job title, address,
-        campaign and platform source of the target; mail tracking is off.
+        campaign and platform source of the target.
 
+        :param cache: kept by the caller across batches (see ``_bulk_create``)
         :return: the created leads
         """
-        Lead = self.env["crm.lead"].with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True,
-            mail_notrack=True, mail_auto_subscribe_no_notify=True)
+        Lead = self.env["crm.lead"]
+        cache = {} if cache is None else cache
         default_department = self.env.ref(
             "crm_event_products.crm_department_email_sales", raise_if_not_found=False
         ) or self.env["crm.department"]
@@ -454,7 +462,7 @@ class CrmCampaignTarget(models.Model):
             sources = batch._get_utm_sources()
             vals_list = [target._prepare_lead_values(sources, default_department)
                          for target in batch]
-            created = Lead.create(vals_list)
+            created = Lead._bulk_create(vals_list, cache)
             # one UPDATE for the batch
             self.env.flush_all()
             execute_values(

@@ -31,6 +31,9 @@ class CrmLead(models.Model):
         string="Assignment Status", compute="_compute_campaign_assignment_id")
     campaign_manager_note = fields.Text(
         string="Manager Note", compute="_compute_campaign_assignment_id")
+    crm_import_job_id = fields.Many2one(
+        "crm.campaign.import.job", string="Import", index="btree_not_null", readonly=True,
+        copy=False, ondelete="set null", help="The import that created this lead.")
 
     @api.model
     def _group_expand_campaign_lead_status(self, values, domain):

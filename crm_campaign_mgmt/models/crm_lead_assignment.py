@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..tools import notify_users
+
 
 class CrmLeadAssignment(models.Model):
     _name = "crm.lead.assignment"
@@ -113,13 +115,9 @@ class CrmLeadAssignment(models.Model):
         res = super().write(vals)
         if vals.get("manager_note"):
             for assignment in self.sudo():
-                assignment.user_id._bus_send("simple_notification", {
-                    "type": "info",
-                    "title": self.env._("Note from your manager"),
-                    "message": self.env._("%(lead)s: %(note)s", lead=assignment.lead_id.display_name,
-                                          note=vals["manager_note"]),
-                    "sticky": False,
-                })
+                notify_users(assignment.user_id, self.env._("Note from your manager"), self.env._(
+                    "%(lead)s: %(note)s", lead=assignment.lead_id.display_name,
+                    note=vals["manager_note"]))
         return res
 
     # ------------------------------------------------------------------
@@ -213,6 +211,4 @@ class CrmLeadAssignment(models.Model):
         self.ensure_one()
         manager = self.campaign_id.manager_id
         if manager and manager != self.env.user:
-            manager._bus_send("simple_notification", {
-                "type": notif_type, "title": title, "message": message, "sticky": False,
-            })
+            notify_users(manager, title, message, notif_type=notif_type)

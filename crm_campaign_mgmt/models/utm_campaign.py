@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
 from ..lib import assignment as assignment_lib
+from ..tools import notify_users
 
 _logger = logging.getLogger(__name__)
 
@@ -460,10 +461,7 @@ class UtmCampaign(models.Model):
                                   total=campaign.lead_total)
                 notif_type = "info"
             campaign.message_post(body=body, subtype_xmlid="mail.mt_note")
-            for user in campaign._get_notified_users():
-                user._bus_send("simple_notification", {
-                    "type": notif_type, "title": title, "message": body, "sticky": False,
-                })
+            notify_users(campaign._get_notified_users(), title, body, notif_type=notif_type)
 
     # ------------------------------------------------------------------
     # audience and assignment engine
@@ -567,9 +565,11 @@ class UtmCampaign(models.Model):
         return {user.id: count for user, count in groups}
 
     def action_assign_leads(self):
+        """Convert the campaign's imported targets and assign its pool to its reps:
+        at once for a small pool, else as a background job of the current user."""
         self.check_access("write")
         self._check_can_run()
-        total = 0
+        total, queued = 0, self.env["crm.campaign.import.job"]
         for campaign in self:
             if campaign.state in ("stopped", "done"):
                 raise UserError(self.env._(
@@ -577,22 +577,77 @@ class UtmCampaign(models.Model):
                     campaign=campaign.display_name))
             if not campaign._get_eligible_reps():
                 raise UserError(campaign._no_reps_message())
+            if campaign._pending_assignment_size() > queued._get_background_threshold():
+                queued |= campaign._queue_assignment()
+                continue
             total += len(campaign._assign_leads())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if total else "warning",
-                "title": self.env._("Lead assignment"),
-                "message": self.env._("%(count)s lead(s) assigned.", count=total),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
+        if queued:
+            message = self.env._(
+                "The leads of %(campaigns)s are many: they are converted and assigned in the "
+                "background. You will be notified when it is done.",
+                campaigns=", ".join(queued.campaign_id.mapped("display_name")))
+            return self._display_notification("info", message, queued._action_open_form()
+                                              if len(queued) == 1 else None)
+        return self._display_notification(
+            "success" if total else "warning",
+            self.env._("%(count)s lead(s) assigned.", count=total),
+            {"type": "ir.actions.client", "tag": "soft_reload"})
+
+    def _display_notification(self, notif_type, message, next_action=None):
+        params = {
+            "type": notif_type,
+            "title": self.env._("Lead assignment"),
+            "message": message,
         }
+        if next_action:
+            params["next"] = next_action
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
-    def _assign_leads(self, leads=None, method=None):
+    def _pending_assignment_size(self):
+        """Targets without lead plus leads waiting in the pool (as the user)."""
+        self.ensure_one()
+        targets = self.env["crm.campaign.target"].search_count(
+            [("campaign_id", "=", self.id), ("lead_id", "=", False)])
+        return targets + self.env["crm.lead"].search_count(self._get_pool_domain())
+
+    def _queue_assignment(self):
+        self.ensure_one()
+        Job = self.env["crm.campaign.import.job"]
+        job = Job._internal().create({
+            "name": self.env._("Assignment of %(campaign)s", campaign=self.display_name),
+            "import_type": "assign",
+            "campaign_id": self.id,
+            "event_id": self.event_id.id,
+            "assign_leads": True,
+            "state": "queued",
+        })
+        self.env.ref("crm_campaign_mgmt.ir_cron_campaign_import").sudo()._trigger()
+        return job
+
+    def _get_rep_teams(self, reps):
+        """``{rep id: team id}``: the team a rep's leads belong to. The campaign's team
+        when the rep is in it, else the rep's first sales team (member or leader):
+        the Phone Sales managers' rules show leads by team."""
+        self.ensure_one()
+        Team = self.env["crm.team"].sudo()  # team membership only, no lead data
+        teams = {}
+        campaign_team = self.team_id
+        for rep in reps:
+            if campaign_team and rep in (campaign_team.member_ids | campaign_team.user_id):
+                teams[rep.id] = campaign_team.id
+                continue
+            team = Team.search(["|", ("member_ids", "in", rep.ids), ("user_id", "=", rep.id)],
+                               limit=1)
+            teams[rep.id] = team.id or False
+        return teams
+
+    def _assign_leads(self, leads=None, method=None, notify=True):
         """Distribute ``leads`` (default: the campaign's pool, after converting
-        its imported targets) among the eligible reps.
+        its imported targets) among the eligible reps. Each lead gets its rep and
+        the rep's team.
 
+        :param notify: post the summary on the campaign and notify the reps (the
+            background job notifies once, at its end)
         :return: the created ``crm.lead.assignment`` records
         """
         self.ensure_one()
@@ -615,21 +670,8 @@ class UtmCampaign(models.Model):
             leads = leads.with_env(campaign.env)._filtered_access("write")
         if not leads:
             return Assignment
-        declined = Assignment._read_group(
-            [("campaign_id", "=", campaign.id), ("lead_id", "in", leads.ids),
-             ("state", "=", "declined")],
-            ["lead_id"], ["user_id:array_agg"])
-        excluded = {lead.id: set(user_ids) for lead, user_ids in declined}
         method = method or campaign.assignment_method
-        if method == "capacity":
-            loads = campaign._get_rep_open_loads(reps)
-            capacities = {
-                rep.id: rep.crm_max_open_leads - loads.get(rep.id, 0) for rep in reps
-            }
-            pairs = assignment_lib.capacity_weighted(leads.ids, capacities, loads, excluded)
-        else:
-            pairs = assignment_lib.round_robin(
-                leads.ids, reps.ids, campaign.last_assigned_user_id.id or None, excluded)
+        pairs = campaign._distribute(leads, reps, method)
         if not pairs:
             return Assignment
         now = fields.Datetime.now()
@@ -643,38 +685,60 @@ class UtmCampaign(models.Model):
         lead_ids_by_user = defaultdict(list)
         for lead_id, user_id in pairs:
             lead_ids_by_user[user_id].append(lead_id)
+        rep_teams = campaign._get_rep_teams(reps)
         Lead = campaign.env["crm.lead"].with_context(
             tracking_disable=True, mail_auto_subscribe_no_notify=True)
         for user_id, lead_ids in lead_ids_by_user.items():
-            Lead.browse(lead_ids).write({
-                "user_id": user_id,
-                "campaign_id": campaign.id,
-                "campaign_lead_status": "prospect",
-            })
+            vals = {"user_id": user_id, "campaign_id": campaign.id,
+                    "campaign_lead_status": "prospect"}
+            if rep_teams.get(user_id):
+                vals["team_id"] = rep_teams[user_id]
+            Lead.browse(lead_ids).write(vals)
         campaign.last_assigned_user_id = pairs[-1][1]
-        users = self.env["res.users"].browse(list(lead_ids_by_user))
-        for user in users:
-            count = len(lead_ids_by_user[user.id])
-            user._bus_send("simple_notification", {
-                "type": "info",
-                "title": self.env._("New leads in your queue"),
-                "message": self.env._(
-                    "%(count)s lead(s) of campaign %(campaign)s are waiting for you in My Queue.",
-                    count=count, campaign=campaign.display_name),
-                "sticky": False,
-            })
-        campaign.message_post(
+        if notify:
+            counts = {self.env["res.users"].browse(user_id): len(lead_ids)
+                      for user_id, lead_ids in lead_ids_by_user.items()}
+            campaign._notify_assigned(counts, method)
+        return assignments
+
+    def _distribute(self, leads, reps, method):
+        """``[(lead id, rep id)]`` by ``method``, never to a rep who declined the lead."""
+        declined = self.env["crm.lead.assignment"]._read_group(
+            [("campaign_id", "=", self.id), ("lead_id", "in", leads.ids),
+             ("state", "=", "declined")],
+            ["lead_id"], ["user_id:array_agg"])
+        excluded = {lead.id: set(user_ids) for lead, user_ids in declined}
+        if method == "capacity":
+            loads = self._get_rep_open_loads(reps)
+            capacities = {
+                rep.id: rep.crm_max_open_leads - loads.get(rep.id, 0) for rep in reps
+            }
+            return assignment_lib.capacity_weighted(leads.ids, capacities, loads, excluded)
+        return assignment_lib.round_robin(
+            leads.ids, reps.ids, self.last_assigned_user_id.id or None, excluded)
+
+    def _notify_assigned(self, counts, method):
+        """Tell each rep how many leads arrived in his queue; one chatter summary.
+
+        :param counts: ``{res.users: number of leads}``
+        """
+        self.ensure_one()
+        for user, count in counts.items():
+            notify_users(user, self.env._("New leads in your queue"), self.env._(
+                "%(count)s lead(s) of campaign %(campaign)s are waiting for you in My Queue.",
+                count=count, campaign=self.display_name))
+        method_label = dict(self._fields["assignment_method"]._description_selection(
+            self.env))[method]
+        self.message_post(
             body=Markup("<p>%s</p><ul>%s</ul>") % (
-                self.env._("%(count)s lead(s) assigned (%(method)s):", count=len(pairs),
-                           method=dict(self._fields["assignment_method"]._description_selection(
-                               self.env))[method]),
+                self.env._("%(count)s lead(s) assigned (%(method)s):",
+                           count=sum(counts.values()), method=method_label),
                 Markup().join(
-                    Markup("<li>%s: %s</li>") % (user.name, len(lead_ids_by_user[user.id]))
-                    for user in users),
+                    Markup("<li>%s: %s</li>") % (user.name, count)
+                    for user, count in counts.items()),
             ),
             subtype_xmlid="mail.mt_note",
         )
-        return assignments
 
     # ------------------------------------------------------------------
     # navigation

@@ -7,3 +7,4 @@ from . import test_target_import
 from . import test_import_tour
 from . import test_campaign_security
 from . import test_import_security
+from . import test_lead_import

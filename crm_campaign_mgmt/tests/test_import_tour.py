@@ -21,6 +21,8 @@ class TestImportTour(HttpCase):
             "date_begin": now + timedelta(days=60),
             "date_end": now + timedelta(days=61),
         })
+        cls.env["crm.product.assignment"].create(
+            {"product_id": cls.product.id, "user_id": cls.manager.id})
         cls.campaign = cls.env["utm.campaign"].create({
             "title": "Import Tour Campaign",
             "event_id": cls.product.id,
@@ -52,4 +54,41 @@ class TestImportTour(HttpCase):
         asha = targets.filtered(lambda t: t.email == "asha.tour@example.com")
         self.assertEqual(asha.phone, "+919876543210")
         self.assertEqual(asha.company_name, "Acme Pharma")
-        self.assertEqual(set(targets.mapped("state")), {"pending"})
+        # the targets became the campaign's leads (no reps yet: in its pool)
+        self.assertEqual(set(targets.mapped("state")), {"converted"})
+        self.assertEqual(targets.lead_id.campaign_id, self.campaign)
+        self.assertFalse(targets.lead_id.user_id)
+        self.assertEqual(job.count_leads, 3)
+
+
+@tagged("post_install", "-at_install")
+class TestImportLeadsTour(HttpCase):
+    def test_researcher_imports_his_leads(self):
+        now = fields.Datetime.now()
+        researcher = new_test_user(
+            self.env, login="cmp_lead_tour_jre", password="cmp_lead_tour_jre",
+            name="Tour Researcher", email="tour.jre@example.com",
+            groups="base.group_user,crm_event_products.group_email_jre")
+        marketer = new_test_user(
+            self.env, login="cmp_lead_tour_jme", name="Tour Marketer",
+            groups="base.group_user,crm_event_products.group_email_jme")
+        product = self.env["event.event"].create({
+            "name": "Lead Tour Summit",
+            "date_begin": now + timedelta(days=60),
+            "date_end": now + timedelta(days=61),
+        })
+        self.env["crm.product.assignment"].create([
+            {"product_id": product.id, "user_id": user.id} for user in researcher | marketer])
+        self.start_tour("/odoo", "crm_campaign_mgmt_import_leads_tour",
+                        login="cmp_lead_tour_jre")
+        self.env.invalidate_all()
+        job = self.env["crm.campaign.import.job"].search([("user_id", "=", researcher.id)])
+        self.assertEqual((job.import_type, job.count_leads, job.count_invalid), ("leads", 3, 1))
+        leads = job.lead_ids
+        self.assertEqual(leads.create_uid, researcher)
+        self.assertEqual(sorted(leads.mapped("phone")),
+                         ["+442079460958", "+919830012345", "+919876543210"])
+        tom = leads.filtered(lambda lead: lead.partner_name == "Hill Ltd")
+        self.assertEqual(tom.country_id, self.env.ref("base.uk"))
+        self.assertEqual(
+            self.env["crm.lead"].with_user(marketer).search_count([("id", "in", leads.ids)]), 3)

@@ -76,6 +76,10 @@ class TargetImportCase(TransactionCase):
             cls.env, login="imp_privileged", name="Privileged",
             groups="base.group_user,crm_event_products.group_email_jre,"
                    "crm_campaign_mgmt.group_sensitive_data")
+        # importers import into the products they work
+        cls.env["crm.product.assignment"].create([
+            {"product_id": cls.product.id, "user_id": user.id}
+            for user in cls.importer | cls.privileged])
         cls.campaign = cls.env["utm.campaign"].create({
             "title": "Import Campaign",
             "event_id": cls.product.id,
@@ -87,6 +91,7 @@ class TargetImportCase(TransactionCase):
     def _import(self, data, filename, user=None, mapping=None, **vals):
         env = self.env(user=user) if user else self.env
         wizard = env["crm.campaign.import.wizard"].create(dict({
+            "import_type": "targets",
             "campaign_id": self.campaign.id,
             "file": base64.b64encode(data),
             "file_name": filename,
@@ -130,7 +135,9 @@ class TestTargetImport(TargetImportCase):
         self.assertEqual(asha.platform_source, "IndiaMart")
         self.assertEqual(asha.country_id, self.india)
         self.assertEqual(asha.event_id, self.product)
-        self.assertEqual(asha.state, "pending")
+        # the campaign's targets became its leads (in its pool: no reps)
+        self.assertEqual(asha.state, "converted")
+        self.assertEqual(job.count_leads, 2)
         self.assertEqual(asha.row_number, 2)
         # error file: same columns plus Error, the rejected rows as uploaded
         self.assertEqual(job.error_attachment_id.name, "targets_errors.xlsx")
@@ -291,8 +298,11 @@ class TestTargetImport(TargetImportCase):
     def test_convert_to_leads(self):
         job, _action = self._import(xlsx_file([HEADER, VALID_1, VALID_2]), "t.xlsx")
         targets = self.Target.search([("job_id", "=", job.id)], order="row_number")
-        leads = targets._convert_to_leads()
+        # converted by the import itself, as the importer
+        leads = targets.lead_id
         self.assertEqual(len(leads), 2)
+        self.assertEqual(leads.create_uid, self.env.user)
+        self.assertEqual(leads.crm_import_job_id, job)
         self.assertEqual(targets.mapped("state"), ["converted", "converted"])
         self.assertEqual(targets.mapped("lead_id"), leads)
         lead = targets[0].lead_id

@@ -36,9 +36,14 @@ class CrmLeadScopedMixin(models.AbstractModel):
     def _compute_lead_readable(self):
         field_name = self._lead_scope_field
         leads = self.sudo().mapped(field_name)
-        readable = leads.sudo(False).with_context(active_test=False)._filtered_access("read")
+        Lead = self.env["crm.lead"].sudo(False).with_context(active_test=False)
+        readable_ids = set()
+        if leads and Lead.has_access("read"):
+            # one SQL search with the user's lead rules (filtering records in Python
+            # with the rules' domains costs ~3 ms per lead)
+            readable_ids = set(Lead.search([("id", "in", leads.ids)]).ids)
         for record, lead in zip(self, self.sudo(), strict=True):
-            record.lead_readable = bool(lead[field_name]) and lead[field_name] in readable
+            record.lead_readable = lead[field_name].id in readable_ids
 
     @api.model
     def _search_lead_readable(self, operator, value):

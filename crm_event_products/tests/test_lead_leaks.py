@@ -40,6 +40,8 @@ FACTORIES = {
         "lead_id": lead.id, "campaign_id": ctx.id, "email": lead.email_from, "user_id": user.id}),
     "mailwizz.subscriber": (_mailwizz_list, lambda ctx, lead, user: {
         "lead_id": lead.id, "list_id": ctx.id, "email": lead.email_from}),
+    "crm.call": (lambda env: None, lambda ctx, lead, user: {
+        "lead_id": lead.id, "user_id": user.id, "direction": "out", "state": "answered"}),
     # transient: created by the superuser here, so hidden from every user by the
     # create_uid rule whatever its lead
     "crm.lead.template.wizard": (lambda env: None, lambda ctx, lead, user: {"lead_id": lead.id}),

@@ -1,2 +1,2 @@
-# Odoo-free MailWizz helpers: API client, PHP-compatible query encoding and a
-# local fake MailWizz server for tests and benchmarks. Nothing here imports odoo.
+# Odoo-free MailWizz helpers: API client and PHP-compatible query encoding. Nothing here imports
+# odoo (the local fake MailWizz server is test code: tests/fake_mailwizz.py).

@@ -48,6 +48,11 @@ _logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30
 DEFAULT_BULK_CHUNK = 100
 DEFAULT_PER_PAGE = 50
+# campaign bounces/unsubscribes: MailWizz clamps per_page to 10..50 on these endpoints
+CAMPAIGN_EVENTS_PER_PAGE = 50
+# notes MailWizz puts on the unsubscribe record of a complaint: feedback-loop processing
+# ("Unsubscribed via FBL Report!"), delivery-server web hooks ("Unsubscribed via Web Hook!")
+COMPLAINT_MARKERS = ("fbl", "web hook", "webhook", "complain", "abuse")
 # PHP's default max_input_vars, and the variables kept free for anything else in a body
 DEFAULT_MAX_INPUT_VARS = 1000
 INPUT_VARS_OVERHEAD = 10
@@ -471,18 +476,25 @@ class MailWizzClient:
 
     def paginate(self, path, params=None, per_page=DEFAULT_PER_PAGE, max_pages=100000):
         """Yield the records of every page of a collection endpoint."""
-        page = 1
+        for _page, records in self.iter_pages(path, params, per_page=per_page, max_pages=max_pages):
+            yield from records
+
+    def iter_pages(self, path, params=None, per_page=DEFAULT_PER_PAGE, max_pages=100000, start_page=1):
+        """Yield ``(page number, records)`` of each page of a collection endpoint, so that a
+        caller can save (and commit) page by page, or stop early."""
+        page = max(1, int(start_page or 1))
         while page and page <= max_pages:
             query = dict(params or {}, page=page, per_page=per_page)
             payload = self.get(path, query)
             data = payload.get("data")
-            if not isinstance(data, dict) or not isinstance(data.get("records", []), list):
+            if not isinstance(data, dict) or not isinstance(data.get("records") or [], list):
                 raise MailWizzMalformedResponse(
                     f"MailWizz GET {path} returned no paginated 'data.records'",
                     method="GET", url=self._url(path, query), payload=payload,
                 )
             records = data.get("records") or []
-            yield from records
+            if records:
+                yield page, records
             next_page = _to_int(data.get("next_page"))
             total_pages = _to_int(data.get("total_pages"))
             if not records or not next_page or next_page <= page:
@@ -807,12 +819,33 @@ class MailWizzClient:
                 out[key] = value
         return out
 
+    # per-subscriber campaign events (MailWizz >= 1.4.4 bounces, >= 1.9.15 unsubscribes)
+    def iter_campaign_bounce_pages(self, campaign_uid, per_page=CAMPAIGN_EVENTS_PER_PAGE):
+        """Pages of ``GET campaigns/{uid}/bounces``, newest first: records
+        ``{message, processed, bounce_type (hard|soft|internal), subscriber: {subscriber_uid, email}}``."""
+        return self.iter_pages(f"campaigns/{_seg(campaign_uid)}/bounces", per_page=per_page)
+
+    def iter_campaign_unsubscribe_pages(self, campaign_uid, per_page=CAMPAIGN_EVENTS_PER_PAGE):
+        """Pages of ``GET campaigns/{uid}/unsubscribes``, newest first: records
+        ``{ip_address, user_agent, reason, note, date_added, subscriber: {subscriber_uid, email}}``.
+        Complaints have no endpoint: MailWizz records them as unsubscribes whose note
+        names the feedback loop or web hook (see :func:`is_complaint`)."""
+        return self.iter_pages(f"campaigns/{_seg(campaign_uid)}/unsubscribes", per_page=per_page)
+
     # templates
     def iter_templates(self, per_page=DEFAULT_PER_PAGE):
         return self.paginate("templates", per_page=per_page)
 
 
 # --------------------------------------------------------------------------- helpers
+def is_complaint(unsubscribe_record):
+    """Whether a record of ``campaigns/{uid}/unsubscribes`` is a complaint (abuse report)
+    rather than the subscriber's own unsubscribe: MailWizz writes no reason but a note
+    naming the feedback loop or the delivery server's web hook for those."""
+    note = str((unsubscribe_record or {}).get("note") or "").lower()
+    return any(marker in note for marker in COMPLAINT_MARKERS)
+
+
 def _seg(value):
     if not value:
         raise ValueError("empty MailWizz uid")

@@ -9,15 +9,4 @@ from . import mailwizz_campaign_stat
 from . import crm_lead_mailwizz
 from . import crm_campaign_target_mailwizz
 from . import utm_campaign_mailwizz
-from . import smtp_mail_server
-from . import res_users
-from . import mail_crm_trace
-from . import mail_crm_response
-from . import mail_mail
-from . import mail_compose_message
-from . import mail_thread
-from . import mail_crm_lead
-from . import link_tracker
-from . import crm_campaign_metric_cost
 from . import crm_campaign_metric
-from . import crm_campaign_metric_campaign

@@ -1,254 +1,39 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 
-from ..lib.crm_campaign_metric_rates import AMOUNTS, COUNTERS, RATES, compute_rates, needed_sums
-
-METRIC_SOURCES = [
-    ("smtp", "CRM Email (SMTP)"),
-    ("mailwizz", "MailWizz"),
-    ("response", "Responses"),
-    ("won", "Won Leads"),
-    ("cost", "Costs"),
-]
-# MailWizz counters kept on utm.campaign by the MailWizz campaign sync (latest
-# values of GET campaigns/{uid}/stats, utm_campaign_mailwizz.py). For each metric,
-# the first column found on utm_campaign is used (none: no MailWizz rows).
-MAILWIZZ_COLUMNS = {
-    "sent_count": ("mailwizz_sent",),
-    "delivered_count": ("mailwizz_delivered",),
-    "opened_count": ("mailwizz_unique_opens",),
-    "clicked_count": ("mailwizz_unique_clicks",),
-    "bounced_count": ("mailwizz_bounces",),
-    "unsubscribed_count": ("mailwizz_unsubscribes",),
+# MailWizz counters kept on utm.campaign by the campaign statistics sync (latest values of
+# GET campaigns/{uid}/stats, utm_campaign_mailwizz.py) -> measures of the metric view
+MAILWIZZ_MEASURES = {
+    "sent_count": "mailwizz_sent",
+    "delivered_count": "mailwizz_delivered",
+    "opened_count": "mailwizz_unique_opens",
+    "clicked_count": "mailwizz_unique_clicks",
+    "bounced_count": "mailwizz_bounces",
+    "unsubscribed_count": "mailwizz_unsubscribes",
 }
 
 
 class CrmCampaignMetric(models.Model):
-    """Campaign metrics, one SQL view over every source of figures.
+    """MailWizz as a source of campaign figures (crm_campaign_mail's extension point):
+    one row per campaign sent through MailWizz, its latest counters."""
 
-    Rows are pre-aggregated per campaign, conference (product), user,
-    channel, source and day:
+    _inherit = "crm.campaign.metric"
+    _depends = {"utm.campaign": list(MAILWIZZ_MEASURES.values())}
 
-    * ``smtp``: mail sent by users from campaign leads (``crm.mail.trace``);
-    * ``mailwizz``: latest MailWizz counters of the campaign (utm.campaign);
-    * ``response``: responses received and leads generated
-      (``crm.campaign.response``);
-    * ``won``: won leads of the campaign and their expected revenue;
-    * ``cost``: costs per platform (``crm.campaign.cost``).
-
-    Rates and ROI are ratios of sums, recomputed after aggregation in
-    :meth:`read_group` (pivot and graph views) and in
-    ``utm.campaign._compute_crm_metrics`` (campaign form).
-    """
-
-    _name = "crm.campaign.metric"
-    _description = "Campaign Metrics"
-    _auto = False
-    _order = "date desc"
-    _rec_name = "campaign_id"
-    # flushed before the view is queried (pending ORM writes of these fields)
-    _depends = {
-        "crm.mail.trace": [
-            "campaign_id", "event_id", "user_id", "state", "sent_datetime", "open_datetime",
-            "click_datetime", "create_date",
-        ],
-        "crm.campaign.response": ["campaign_id", "event_id", "user_id", "date", "state"],
-        "crm.lead": [
-            "campaign_id", "event_id", "user_id", "stage_id", "active", "date_closed",
-            "expected_revenue", "write_date",
-        ],
-        "crm.stage": ["is_won"],
-        "crm.campaign.cost": ["campaign_id", "channel_id", "date", "amount_company"],
-        "crm.campaign.channel": ["code"],
-        "utm.campaign": [
-            "event_id", "manager_id", "user_id", "date_sent", "date_start", "create_date",
-            *(column for columns in MAILWIZZ_COLUMNS.values() for column in columns),
-        ],
-    }
-
-    campaign_id = fields.Many2one("utm.campaign", "Campaign", readonly=True)
-    event_id = fields.Many2one("event.event", "Conference", readonly=True)
-    user_id = fields.Many2one("res.users", "User", readonly=True)
-    channel_id = fields.Many2one("crm.campaign.channel", "Channel / Platform", readonly=True)
-    source = fields.Selection(METRIC_SOURCES, "Source", readonly=True)
-    date = fields.Date(readonly=True)
-    sent_count = fields.Integer("Sent", readonly=True)
-    delivered_count = fields.Integer("Delivered", readonly=True)
-    opened_count = fields.Integer("Opened", readonly=True)
-    clicked_count = fields.Integer("Clicked", readonly=True)
-    bounced_count = fields.Integer("Bounced", readonly=True)
-    unsubscribed_count = fields.Integer("Unsubscribed", readonly=True)
-    response_count = fields.Integer("Responses", readonly=True)
-    lead_generated_count = fields.Integer("Leads Generated", readonly=True)
-    won_count = fields.Integer("Won Leads", readonly=True)
-    revenue = fields.Float("Revenue", readonly=True, digits=(16, 2))
-    cost = fields.Float("Cost", readonly=True, digits=(16, 2))
-    delivery_rate = fields.Float("Delivery Rate (%)", readonly=True, aggregator="avg")
-    open_rate = fields.Float("Open Rate (%)", readonly=True, aggregator="avg")
-    click_rate = fields.Float("Click Rate (%)", readonly=True, aggregator="avg")
-    bounce_rate = fields.Float("Bounce Rate (%)", readonly=True, aggregator="avg")
-    unsubscribe_rate = fields.Float("Unsubscribe Rate (%)", readonly=True, aggregator="avg")
-    response_rate = fields.Float("Response Rate (%)", readonly=True, aggregator="avg")
-    conversion_rate = fields.Float("Conversion Rate (%)", readonly=True, aggregator="avg",
-                                   help="Leads generated per response.")
-    roi = fields.Float("ROI (%)", readonly=True, aggregator="avg",
-                       help="(Revenue of won leads - cost) / cost.")
-
-    # ------------------------------------------------------------------
-    # view
-    # ------------------------------------------------------------------
-
-    def init(self):
-        # after every table of the registry exists (utm_campaign columns of the
-        # MailWizz sync may be created after this model)
-        self.env.registry.post_init(self._create_view)
-
-    def _create_view(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(f"CREATE OR REPLACE VIEW {self._table} AS ({self._view_query()})")
-
-    def _mailwizz_columns(self):
-        self.env.cr.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = 'utm_campaign' AND table_schema = current_schema()")
-        existing = {row[0] for row in self.env.cr.fetchall()}
-        found = {}
-        for measure, candidates in MAILWIZZ_COLUMNS.items():
-            column = next((c for c in candidates if c in existing), None)
-            if column:
-                found[measure] = column
-        return found
-
-    def _select(self, values):
-        """A SELECT list in view column order from ``{column: sql}``."""
-        columns = ("id", "campaign_id", "event_id", "user_id", "channel_id", "source", "date")
-        columns += COUNTERS + AMOUNTS
-        zero = dict.fromkeys(COUNTERS, "0") | dict.fromkeys(AMOUNTS, "0.0")
-        rates = [f"0.0::double precision AS {rate}" for rate in (*RATES, "roi")]
-        parts = [f"{values.get(name, zero.get(name, 'NULL'))} AS {name}" for name in columns]
-        return ", ".join(parts + rates)
-
-    def _view_query(self):
-        email_channel = ("(SELECT id FROM crm_campaign_channel WHERE code = 'email' "
-                         "ORDER BY id LIMIT 1)")
-        smtp = f"""
-            SELECT {self._select({
-                "id": "MIN(t.id) * 8 + 1",
-                "campaign_id": "t.campaign_id",
-                "event_id": "t.event_id",
-                "user_id": "t.user_id",
-                "channel_id": email_channel,
-                "source": "'smtp'",
-                "date": "(COALESCE(t.sent_datetime, t.create_date))::date",
-                "sent_count": "COUNT(*) FILTER (WHERE t.state NOT IN ('outgoing', 'error'))",
-                "delivered_count":
-                    "COUNT(*) FILTER (WHERE t.state NOT IN ('outgoing', 'error', 'bounced'))",
-                "opened_count": "COUNT(t.open_datetime)",
-                "clicked_count": "COUNT(t.click_datetime)",
-                "bounced_count": "COUNT(*) FILTER (WHERE t.state = 'bounced')",
-            })}
-              FROM crm_mail_trace t
-             WHERE t.campaign_id IS NOT NULL
-          GROUP BY t.campaign_id, t.event_id, t.user_id,
-                   (COALESCE(t.sent_datetime, t.create_date))::date"""
-        response = f"""
-            SELECT {self._select({
-                "id": "MIN(r.id) * 8 + 2",
-                "campaign_id": "r.campaign_id",
-                "event_id": "r.event_id",
-                "user_id": "r.user_id",
-                "channel_id": email_channel,
-                "source": "'response'",
-                "date": "r.date::date",
-                "response_count": "COUNT(*)",
-                "lead_generated_count": "COUNT(*) FILTER (WHERE r.state = 'converted')",
-            })}
-              FROM crm_campaign_response r
-          GROUP BY r.campaign_id, r.event_id, r.user_id, r.date::date"""
-        won = f"""
-            SELECT {self._select({
-                "id": "MIN(l.id) * 8 + 3",
-                "campaign_id": "l.campaign_id",
-                "event_id": "l.event_id",
-                "user_id": "l.user_id",
-                "source": "'won'",
-                "date": "(COALESCE(l.date_closed, l.write_date))::date",
-                "won_count": "COUNT(*)",
-                "revenue": "SUM(COALESCE(l.expected_revenue, 0))",
-            })}
-              FROM crm_lead l
-              JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
-             WHERE l.campaign_id IS NOT NULL AND l.active
-          GROUP BY l.campaign_id, l.event_id, l.user_id,
-                   (COALESCE(l.date_closed, l.write_date))::date"""
-        cost = f"""
-            SELECT {self._select({
-                "id": "c.id * 8 + 4",
-                "campaign_id": "c.campaign_id",
-                "event_id": "u.event_id",
-                "channel_id": "c.channel_id",
-                "source": "'cost'",
-                "date": "c.date",
-                "cost": "COALESCE(c.amount_company, 0)",
-            })}
-              FROM crm_campaign_cost c
-              JOIN utm_campaign u ON u.id = c.campaign_id"""
-        parts = [smtp, response, won, cost]
-        mailwizz = self._mailwizz_columns()
-        if mailwizz:
-            values = {
-                "id": "u.id * 8 + 5",
-                "campaign_id": "u.id",
-                "event_id": "u.event_id",
-                "user_id": "COALESCE(u.manager_id, u.user_id)",
-                "channel_id": email_channel,
-                "source": "'mailwizz'",
-                "date": "(COALESCE(u.date_sent, u.date_start, u.create_date))::date",
-            }
-            values.update({measure: f"COALESCE(u.{column}, 0)"
-                           for measure, column in mailwizz.items()})
-            condition = " OR ".join(f"COALESCE(u.{column}, 0) > 0" for column in mailwizz.values())
-            parts.append(f"SELECT {self._select(values)} FROM utm_campaign u WHERE {condition}")
-        return "\nUNION ALL\n".join(parts)
-
-    # ------------------------------------------------------------------
-    # aggregation
-    # ------------------------------------------------------------------
+    source = fields.Selection(selection_add=[("mailwizz", "MailWizz")])
 
     @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False,
-                   lazy=True):
-        """Rates and ROI of each group are ratios of the group's sums (an
-        average of per-row rates would be wrong)."""
-        requested = {spec.split(":")[0].split("(")[0].strip() for spec in fields}
-        wanted = [name for name in (*RATES, "roi") if name in requested]
-        if not wanted:
-            return super().read_group(domain, fields, groupby, offset=offset, limit=limit,
-                                      orderby=orderby, lazy=lazy)
-        needed = needed_sums(wanted)
-        specs = [spec for spec in fields
-                 if spec.split(":")[0].split("(")[0].strip() not in wanted]
-        specs += [f"{name}:sum" for name in sorted(needed - requested)]
-        if orderby and any(name in orderby for name in wanted):
-            orderby = False
-        groups = super().read_group(domain, specs, groupby, offset=offset, limit=limit,
-                                    orderby=orderby, lazy=lazy)
-        for group in groups:
-            rates = compute_rates({name: group.get(name) for name in (*COUNTERS, *AMOUNTS)})
-            for name in wanted:
-                group[name] = rates[name]
-            for name in needed - requested:
-                group.pop(name, None)
-        return groups
-
-    @api.model
-    def _get_campaign_figures(self, campaign_ids):
-        """``{campaign_id: {measure: value, rate: value}}`` in one query, as the reader:
-        the metric rules decide which rows (own, managed campaigns, department) count."""
-        aggregates = [f"{name}:sum" for name in (*COUNTERS, *AMOUNTS)]
-        figures = {}
-        if campaign_ids:
-            for campaign, *values in self._read_group(
-                [("campaign_id", "in", list(campaign_ids))], ["campaign_id"], aggregates,
-            ):
-                figures[campaign.id] = compute_rates(dict(zip((*COUNTERS, *AMOUNTS), values)))
-        return figures
+    def _metric_source_queries(self):
+        queries = super()._metric_source_queries()
+        values = {
+            "id": "u.id",
+            "campaign_id": "u.id",
+            "event_id": "u.event_id",
+            "user_id": "COALESCE(u.manager_id, u.user_id)",
+            "channel_id": self._email_channel_sql(),
+            "source": "'mailwizz'",
+            "date": "(COALESCE(u.date_sent, u.date_start, u.create_date))::date",
+        }
+        values.update({measure: f"COALESCE(u.{column}, 0)" for measure, column in MAILWIZZ_MEASURES.items()})
+        condition = " OR ".join(f"COALESCE(u.{column}, 0) > 0" for column in MAILWIZZ_MEASURES.values())
+        queries["mailwizz"] = f"SELECT {self._select(values)} FROM utm_campaign u WHERE {condition}"
+        return queries

@@ -3,10 +3,11 @@ import time
 
 import pytz
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.crm_campaign_mail.tools import can_commit
 
 from ..lib.client import (
     DEFAULT_MAX_INPUT_VARS,
@@ -138,16 +139,11 @@ class MailwizzBackend(models.Model):
         """Log line that survives the UserError about to be raised: written in its own
         transaction outside tests (inside tests the test transaction holds it)."""
         self.ensure_one()
-        if not self._can_commit() or self.env.context.get("mailwizz_log_in_transaction"):
+        if not can_commit(self.env) or self.env.context.get("mailwizz_log_in_transaction"):
             return self._log(operation, state, message, **values)
         with self.env.registry.cursor() as cr:
             self.with_env(self.env(cr=cr))._log(operation, state, message, **values)
         return True
-
-    @api.model
-    def _can_commit(self):
-        """Scheduled actions commit after each chunk/campaign; never inside tests."""
-        return not (modules.module.current_test or self.env.registry.in_test_mode())
 
     def _error_message(self, exc):
         """A sentence a user understands for a MailWizz client error."""

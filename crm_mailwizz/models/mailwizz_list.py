@@ -8,6 +8,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
+from odoo.addons.crm_campaign_mail.tools import can_commit, commit_batch
+
 from ..lib.client import SUBSCRIBER_STATUSES, MailWizzAuthError, MailWizzError
 from .mailwizz_subscriber import OPT_OUT_STATUSES
 
@@ -351,8 +353,7 @@ class MailwizzList(models.Model):
                     failed_count += len(chunk_failures)
                     ok_count += len(results) - len(chunk_failures)
                     failures.extend(chunk_failures[: max(0, 1000 - len(failures))])
-                    if commit:
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                    commit_batch(self.env, commit)
         except MailWizzError as exc:
             error = exc
         finally:
@@ -382,8 +383,7 @@ class MailwizzList(models.Model):
             records_total=len(pending_ids), records_ok=ok_count, records_failed=failed_count,
             records_skipped=skipped, http_calls=client.http_calls, duration=time.monotonic() - started,
         )
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        commit_batch(self.env, commit)
         return error is None and not failed_count, message, isinstance(error, MailWizzAuthError)
 
     def _push(self, targets=None, leads=None, campaign=None, sync_limit=SYNC_PUSH_LIMIT):
@@ -423,7 +423,7 @@ class MailwizzList(models.Model):
     @api.model
     def _cron_push_pending(self):
         """Resume/perform the queued pushes, committing after each chunk."""
-        commit = self.env["mailwizz.backend"]._can_commit()
+        commit = can_commit(self.env)
         groups = self.env["mailwizz.subscriber"].sudo()._read_group(
             [("push_state", "=", "pending"), ("list_id.active", "=", True)], ["list_id"], ["__count"]
         )
@@ -462,8 +462,7 @@ class MailwizzList(models.Model):
                         break
                     seen += len(batch)
                     new_opt_outs += self._apply_statuses(batch, status)
-                    if commit:
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                    commit_batch(self.env, commit)
         except MailWizzError as exc:
             error = exc
         finally:
@@ -560,7 +559,7 @@ class MailwizzList(models.Model):
     @api.model
     def _cron_pull_statuses(self):
         """Scheduled: mirror opt-outs (and statuses) of every list holding our subscribers."""
-        commit = self.env["mailwizz.backend"]._can_commit()
+        commit = can_commit(self.env)
         lists = self.search([("subscriber_ids", "!=", False)])
         failed_backends = set()
         for mw_list in lists:
@@ -574,8 +573,7 @@ class MailwizzList(models.Model):
                 auth_failed = True
             if auth_failed:
                 failed_backends.add(mw_list.backend_id.id)
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            commit_batch(self.env, commit)
         return True
 
     def action_view_subscribers(self):

@@ -7,6 +7,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.crm_campaign_mail.tools import can_commit, commit_batch
+
 from ..lib.client import (
     CAMPAIGN_STATUSES,
     MailWizzAuthError,
@@ -100,6 +102,10 @@ class UtmCampaign(models.Model):
     mailwizz_soft_bounces = fields.Integer("MW Soft Bounces", readonly=True, copy=False)
     mailwizz_unsubscribes = fields.Integer("MW Unsubscribes", readonly=True, copy=False)
     mailwizz_complaints = fields.Integer("MW Complaints", readonly=True, copy=False)
+    # per-subscriber events pulled to the end at least once (later pulls stop early)
+    mailwizz_bounces_complete = fields.Boolean(readonly=True, copy=False)
+    mailwizz_unsubscribes_complete = fields.Boolean(readonly=True, copy=False)
+    mailwizz_events_date = fields.Datetime("Bounces/Unsubscribes Pulled On", readonly=True, copy=False)
     mailwizz_open_rate = fields.Float("MW Open Rate (%)", digits=(16, 2), readonly=True, copy=False,
                                       aggregator="avg")
     mailwizz_click_rate = fields.Float("MW Click Rate (%)", digits=(16, 2), readonly=True, copy=False,
@@ -546,6 +552,7 @@ class UtmCampaign(models.Model):
                 continue
             ok = 0
             failures = []
+            event_totals = [0, 0, 0]
             try:
                 for campaign in campaigns:
                     try:
@@ -565,14 +572,31 @@ class UtmCampaign(models.Model):
                         failures.append((campaign.display_name, str(exc), False))
                         continue
                     ok += 1
-                    if commit:
-                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                    try:
+                        events = campaign._mailwizz_pull_events(client, commit=commit)
+                    except MailWizzAuthError as exc:
+                        failures.append((campaign.display_name, backend._error_message(exc), False))
+                        break
+                    except MailWizzError as exc:
+                        failures.append((campaign.display_name, self.env._(
+                            "bounces/unsubscribes not pulled: %(error)s", error=backend._error_message(exc)), False))
+                        events = None
+                    if events:
+                        event_totals = [sum(values) for values in zip(event_totals, events, strict=True)]
+                    commit_batch(self.env, commit)
             finally:
                 client.close()
             failed = len(campaigns) - ok
             state = "success" if not failed else ("partial" if ok else "failed")
+            if state == "success" and failures:
+                state = "partial"  # statistics stored, some bounces/unsubscribes not pulled
             message = self.env._("Statistics of %(ok)s of %(total)s MailWizz campaign(s) pulled.",
                                  ok=ok, total=len(campaigns))
+            if any(event_totals):
+                message += " " + self.env._(
+                    "New per subscriber: %(bounces)s bounce(s), %(unsubscribes)s unsubscribe(s), "
+                    "%(complaints)s complaint(s).", bounces=event_totals[0], unsubscribes=event_totals[1],
+                    complaints=event_totals[2])
             if failures:
                 message += " " + "; ".join(f"{name}: {error}" for name, error, _x in failures[:5])
             backend._log("stats", state, message, failures=failures,
@@ -581,15 +605,59 @@ class UtmCampaign(models.Model):
                          http_calls=client.http_calls, duration=time.monotonic() - started)
             ok_total += ok
             failed_total += failed
-            if commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            commit_batch(self.env, commit)
         return ok_total, failed_total
+
+    # ------------------------------------------------------------------ per-subscriber events
+    def _mailwizz_pull_events(self, client, commit=False):
+        """Pull the campaign's bounces and unsubscribes (complaints are unsubscribes whose
+        note names the feedback loop or a web hook, ``is_complaint``) per subscriber and
+        apply them to the subscribers and their leads.
+
+        Paged (``CAMPAIGN_EVENTS_PER_PAGE`` records a call, MailWizz answers newest first),
+        each page applied then committed (scheduled action) before the next is read, and
+        idempotent: a subscriber counts once per campaign and event. Once a pull has gone
+        through every page (``mailwizz_*_complete``), later pulls stop at the first page
+        holding an event already applied; an interrupted pull walks every page again.
+
+        :return: ``(new bounces, new unsubscribes, new complaints)``
+        """
+        self.ensure_one()
+        if not self.mailwizz_campaign_uid:
+            return 0, 0, 0
+        Sub = self.env["mailwizz.subscriber"].sudo()
+        campaign = self.sudo()
+        new_bounces = new_unsubscribes = new_complaints = 0
+        kinds = (
+            ("mailwizz_bounces_complete", campaign.mailwizz_bounces,
+             client.iter_campaign_bounce_pages, Sub._apply_campaign_bounces),
+            ("mailwizz_unsubscribes_complete", campaign.mailwizz_unsubscribes or campaign.mailwizz_complaints,
+             client.iter_campaign_unsubscribe_pages, Sub._apply_campaign_unsubscribes),
+        )
+        for flag, counter, iter_pages, apply in kinds:
+            if not counter and not campaign[flag]:
+                continue  # MailWizz counts none: no call
+            complete = campaign[flag]
+            if complete:
+                campaign[flag] = False  # set again once this pull reaches its end
+            for _page, records in iter_pages(campaign.mailwizz_campaign_uid):
+                result = apply(campaign, records)
+                new_bounces += result.get("bounces", 0)
+                new_unsubscribes += result.get("unsubscribes", 0)
+                new_complaints += result.get("complaints", 0)
+                commit_batch(self.env, commit)
+                if complete and result["known"]:
+                    break  # newest first: the rest was applied by an earlier complete pull
+            campaign[flag] = True
+        campaign.mailwizz_events_date = fields.Datetime.now()
+        commit_batch(self.env, commit)
+        return new_bounces, new_unsubscribes, new_complaints
 
     @api.model
     def _cron_mailwizz_stats(self):
         """Scheduled: snapshot the stats of every running or recent (< 30 days) MailWizz campaign."""
         campaigns = self.sudo().search(self._mailwizz_stats_domain(), order="id")
-        campaigns._mailwizz_pull_stats(commit=self.env["mailwizz.backend"]._can_commit())
+        campaigns._mailwizz_pull_stats(commit=can_commit(self.env))
         return True
 
     def action_mailwizz_refresh(self):

@@ -35,6 +35,18 @@ Real-server behaviours the client must cope with:
 * **403** for quotas (``max_campaigns``: ``You have reached the maximum number of
   allowed campaigns.``) and, with ``blocked_methods={"PUT", "DELETE"}``, an HTML 403
   page from the web server in front of MailWizz for those methods.
+* per-subscriber campaign events (``Campaign_bouncesController``, since 1.4.4, and
+  ``Campaign_unsubscribesController``, since 1.9.15, of the API app):
+  ``GET campaigns/{uid}/bounces`` and ``GET campaigns/{uid}/unsubscribes``, newest first
+  (``ORDER BY log_id/id DESC``), ``per_page`` clamped to 10..50, ``count`` a string,
+  ``total_pages`` a float (PHP ``ceil``), every ``data`` key ``null`` and no records when
+  there are none; ``POST campaigns/{uid}/bounces`` (one bounce per subscriber and
+  campaign, else 422). There is no complaints endpoint: a complaint (feedback loop,
+  delivery-server web hook) unsubscribes the subscriber with an unsubscribe record whose
+  note is ``Unsubscribed via FBL Report!`` / ``Unsubscribed via Web Hook!`` and writes a
+  complaint log the API does not serve; a hard bounce blacklists the subscriber.
+  Feed them with :meth:`FakeMailWizz.add_campaign_bounce`, :meth:`add_campaign_unsubscribe`
+  and :meth:`add_campaign_complaint`.
 
 Fault injection for outage tests: :meth:`FakeMailWizz.add_fault` (N x HTTP 500 then
 normal answers, delays that trip client timeouts, malformed bodies, "apply then fail"),
@@ -73,6 +85,12 @@ MSG_EXPIRED = "Your request expired. Please refer to the documentation."
 MSG_SUBSCRIBER_MISSING = "The subscriber does not exist in this list."
 MSG_SUBSCRIBER_EXISTS = "The subscriber already exists in this list."
 MSG_CAMPAIGN_QUOTA = "You have reached the maximum number of allowed campaigns."
+# notes of the unsubscribe records MailWizz writes for complaints (feedback-loop processing,
+# delivery-server web hooks) and the message of its complaint log
+NOTE_FBL = "Unsubscribed via FBL Report!"
+NOTE_WEB_HOOK = "Unsubscribed via Web Hook!"
+MSG_COMPLAINT = "Abuse complaint via FBL Report!"
+BOUNCE_TYPES = ("hard", "soft", "internal")
 HTML_403 = (
     "<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1>"
     "<p>You don't have permission to access this resource.</p></body></html>"
@@ -106,8 +124,9 @@ class ApiError(Exception):
 class Fault:
     """One injected fault. ``kind``: status | delay | malformed | apply_then_fail."""
 
-    def __init__(self, kind, method=None, path=None, times=1, status=500, delay=0.0, body=None):
+    def __init__(self, kind, method=None, path=None, times=1, status=500, delay=0.0, body=None, after=0):
         self.kind = kind
+        self.after = after  # matching requests answered normally before the fault starts
         self.method = method.upper() if method else None
         self.path = re.compile(path) if path else None
         self.remaining = times
@@ -121,7 +140,12 @@ class Fault:
             return False
         if self.method and self.method != method:
             return False
-        return not (self.path and not self.path.search(path))
+        if self.path and not self.path.search(path):
+            return False
+        if self.after > 0:
+            self.after -= 1
+            return False
+        return True
 
 
 def _now():
@@ -269,8 +293,8 @@ class FakeMailWizz:
         return f"http://127.0.0.1:{self.port}{self.prefix}"
 
     # ------------------------------------------------------------------ test helpers
-    def add_fault(self, kind, method=None, path=None, times=1, status=500, delay=0.0, body=None):
-        fault = Fault(kind, method, path, times, status, delay, body)
+    def add_fault(self, kind, method=None, path=None, times=1, status=500, delay=0.0, body=None, after=0):
+        fault = Fault(kind, method, path, times, status, delay, body, after)
         with self.lock:
             self.faults.append(fault)
         return fault
@@ -342,6 +366,70 @@ class FakeMailWizz:
     def set_campaign_stats(self, campaign_uid, **counts):
         with self.lock:
             self.campaigns[campaign_uid]["stats"].update(counts)
+
+    # campaign events, as MailWizz's bounce/feedback-loop processing records them
+    def _campaign_subscriber(self, camp, email):
+        lst = self._list(camp["list_uid"])
+        uid = lst["by_email"].get(email.strip().lower())
+        if uid is None:
+            raise KeyError(f"{email} is not a subscriber of the campaign's list")
+        return lst["subscribers"][uid]
+
+    def _bump(self, camp, *keys):
+        for key in keys:
+            camp["stats"][key] = (camp["stats"].get(key) or 0) + 1
+
+    def add_campaign_bounce(self, campaign_uid, email, bounce_type="hard", message="550 5.1.1 User unknown"):
+        """A bounce of ``email`` for the campaign (one per subscriber and campaign, as
+        MailWizz keeps it); a hard bounce puts the subscriber on the blacklist.
+        Returns False when the subscriber had already bounced."""
+        if bounce_type not in BOUNCE_TYPES:
+            raise ValueError(bounce_type)
+        with self.lock:
+            camp = self._campaign(campaign_uid)
+            sub = self._campaign_subscriber(camp, email)
+            if any(b["subscriber_uid"] == sub["subscriber_uid"] for b in camp["bounce_log"]):
+                return False
+            camp["bounce_log"].append({
+                "log_id": next(self._ids), "subscriber_uid": sub["subscriber_uid"], "message": message,
+                "bounce_type": bounce_type, "processed": "no", "date_added": _now(),
+            })
+            if bounce_type == "hard":
+                sub["status"] = "blacklisted"
+            self._bump(camp, "bounces_count", f"{bounce_type}_bounces_count")
+            return True
+
+    def add_campaign_unsubscribe(self, campaign_uid, email, reason="", note=None):
+        """``email`` unsubscribed from the campaign (its unsubscribe link): status
+        unsubscribed and one unsubscribe record per subscriber and campaign."""
+        with self.lock:
+            camp = self._campaign(campaign_uid)
+            sub = self._campaign_subscriber(camp, email)
+            sub["status"] = "unsubscribed"
+            if any(u["subscriber_uid"] == sub["subscriber_uid"] for u in camp["unsubscribe_log"]):
+                return False
+            camp["unsubscribe_log"].append({
+                "id": next(self._ids), "subscriber_uid": sub["subscriber_uid"], "reason": reason or None,
+                "note": note, "ip_address": "203.0.113.7" if note is None else None,
+                "user_agent": "Mozilla/5.0" if note is None else None, "date_added": _now(),
+            })
+            self._bump(camp, "unsubscribes_count")
+            return True
+
+    def add_campaign_complaint(self, campaign_uid, email, note=NOTE_FBL):
+        """An abuse complaint about the campaign (feedback loop or delivery-server web hook):
+        MailWizz unsubscribes the subscriber with an unsubscribe record carrying ``note``
+        and logs the complaint (not served by the API)."""
+        with self.lock:
+            camp = self._campaign(campaign_uid)
+            sub = self._campaign_subscriber(camp, email)
+            self.add_campaign_unsubscribe(campaign_uid, email, note=note)
+            if not any(c["subscriber_uid"] == sub["subscriber_uid"] for c in camp["complaint_log"]):
+                camp["complaint_log"].append({
+                    "log_id": next(self._ids), "subscriber_uid": sub["subscriber_uid"],
+                    "message": MSG_COMPLAINT, "date_added": _now(),
+                })
+                self._bump(camp, "complaints_count")
 
     # ------------------------------------------------------------------ dispatch
     def dispatch(self, method, raw_path, headers, body):
@@ -459,6 +547,8 @@ class FakeMailWizz:
             "pause-unpause",
             "mark-sent",
             "stats",
+            "bounces",
+            "unsubscribes",
             "templates",
         }
         return tuple(p if p in literals else "*" for p in parts)
@@ -754,6 +844,9 @@ class FakeMailWizz:
             "content": content,
             "options": data.get("options") or {},
             "stats": dict.fromkeys(STAT_KEYS, 0),
+            "bounce_log": [],
+            "unsubscribe_log": [],
+            "complaint_log": [],
         }
         return 201, {"status": "success", "campaign_uid": uid}
 
@@ -798,6 +891,9 @@ class FakeMailWizz:
                 "status": "draft",
                 "name": camp["name"] + " (copy)",
                 "stats": dict.fromkeys(STAT_KEYS, 0),
+                "bounce_log": [],
+                "unsubscribe_log": [],
+                "complaint_log": [],
             }
         )
         self.campaigns[uid] = camp
@@ -835,6 +931,60 @@ class FakeMailWizz:
                 data[key.replace("_count", "_rate")] = rate(stats.get(key, 0))
         return 200, {"status": "success", "data": data}
 
+    # campaign bounces / unsubscribes (Campaign_bouncesController, Campaign_unsubscribesController)
+    def _event_page(self, camp, log, query, shape):
+        """The paging of those two controllers: per_page clamped to 10..50, newest first."""
+        try:
+            per_page = int(query.get("per_page") or 10)
+            page = int(query.get("page") or 1)
+        except ValueError:
+            per_page, page = 10, 1
+        per_page = min(max(per_page, 10), 50)
+        page = max(page, 1)
+        data = dict.fromkeys(("count", "total_pages", "current_page", "next_page", "prev_page"))
+        data["records"] = []
+        count = len(log)
+        if not count:
+            return 200, {"status": "success", "data": data}
+        total_pages = float(-(-count // per_page))  # PHP ceil() gives a float
+        data.update(count=str(count), current_page=page, next_page=page + 1 if page < total_pages else None,
+                    prev_page=page - 1 if page > 1 else None, total_pages=total_pages)
+        lst = self.lists.get(camp["list_uid"]) or {"subscribers": {}}
+        newest_first = sorted(log, key=lambda rec: rec.get("log_id") or rec.get("id"), reverse=True)
+        for rec in newest_first[(page - 1) * per_page : page * per_page]:
+            sub = lst["subscribers"].get(rec["subscriber_uid"]) or {}
+            item = shape(rec)
+            item["subscriber"] = {"subscriber_uid": rec["subscriber_uid"], "email": sub.get("EMAIL", "")}
+            data["records"].append(item)
+        return 200, {"status": "success", "data": data}
+
+    def r_campaign_bounces(self, campaign_uid, query, form):
+        camp = self._campaign(campaign_uid)
+        return self._event_page(camp, camp["bounce_log"], query, lambda rec: {
+            "message": rec["message"], "processed": rec["processed"], "bounce_type": rec["bounce_type"]})
+
+    def r_campaign_bounce_create(self, campaign_uid, query, form):
+        camp = self._campaign(campaign_uid)
+        uid = str(form.get("subscriber_uid") or "")
+        lst = self.lists.get(camp["list_uid"]) or {"subscribers": {}}
+        sub = lst["subscribers"].get(uid)
+        if sub is None:
+            raise ApiError(404, "The subscriber does not exist!")
+        bounce_type = str(form.get("bounce_type") or "internal")
+        if bounce_type not in BOUNCE_TYPES:
+            raise ApiError(422, "Invalid bounce type!")
+        message = str(form.get("message") or "BOUNCED BACK")[:250]
+        if not self.add_campaign_bounce(campaign_uid, sub["EMAIL"], bounce_type, message):
+            raise ApiError(422, "This subscriber has already been marked as bounced!")
+        record = {"message": message, "processed": "no", "bounce_type": bounce_type,
+                  "subscriber": {"subscriber_uid": uid, "email": sub["EMAIL"]}}
+        return 201, {"status": "success", "data": {"record": record}}
+
+    def r_campaign_unsubscribes(self, campaign_uid, query, form):
+        camp = self._campaign(campaign_uid)
+        return self._event_page(camp, camp["unsubscribe_log"], query, lambda rec: {
+            key: rec[key] for key in ("ip_address", "user_agent", "reason", "note", "date_added")})
+
     # templates
     def r_templates(self, query, form):
         records = [{k: t[k] for k in ("template_uid", "name", "screenshot")} for t in self.templates.values()]
@@ -871,6 +1021,9 @@ _ROUTES = {
     ("PUT", "campaigns", "*", "pause-unpause"): FakeMailWizz.r_pause_unpause,
     ("PUT", "campaigns", "*", "mark-sent"): FakeMailWizz.r_mark_sent,
     ("GET", "campaigns", "*", "stats"): FakeMailWizz.r_stats,
+    ("GET", "campaigns", "*", "bounces"): FakeMailWizz.r_campaign_bounces,
+    ("POST", "campaigns", "*", "bounces"): FakeMailWizz.r_campaign_bounce_create,
+    ("GET", "campaigns", "*", "unsubscribes"): FakeMailWizz.r_campaign_unsubscribes,
     ("GET", "templates"): FakeMailWizz.r_templates,
     ("GET", "templates", "*"): FakeMailWizz.r_template_get,
 }

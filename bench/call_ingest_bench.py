@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Yealink call ingestion: Action URL events per second through the real HTTP endpoint, and
+number matching time with 1M leads.
+
+Usage (Odoo 18 importable by python3, PostgreSQL reachable)::
+
+    python3 bench/call_ingest_bench.py --db yealink_bench --leads 1000000 --events 3000
+
+The database is created with crm_yealink and its demo data if it does not exist (a phone per
+Phone Sales demo user); leads with Indian phone numbers are then bulk-inserted with COPY (owned
+by the demo users, so their searches go through the record rules) until it holds ``--leads``
+conference leads. The script then
+
+1. starts an Odoo server on ``--port`` with ONE HTTP worker (``--workers=1``, no cron), and
+   sends ``--events`` Action URL requests (calls of 3 events: incoming_call, call_established,
+   call_terminated, or outgoing_call, remote_busy, call_terminated; 80 % of the numbers are
+   leads' in local format) from ``--clients`` concurrent simulated phones, and prints events/s
+   and latency percentiles;
+2. times, in process, the normalisation of a number to E.164 and its match to leads and contacts
+   through ``phone_sanitized`` as a Sales Executive (``crm.call._yealink_match``), for
+   ``--lookups`` numbers, and prints the mean and 95th percentile.
+
+Calls created by the run are deleted at the end (``--keep-calls`` keeps them).
+"""
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
+
+import requests
+
+PHONE_LOGINS = ["se", "se2", "se3", "sse", "sse2", "stl", "asm", "sm"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="yealink_bench")
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=4, help="concurrent simulated phones")
+    parser.add_argument("--lookups", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=8093)
+    parser.add_argument("--keep-calls", action="store_true")
+    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
+    return parser.parse_args()
+
+
+def odoo_addons_path():
+    import odoo  # noqa: PLC0415 - only once we know Odoo is wanted
+
+    package = os.path.dirname(odoo.__file__)
+    paths = [os.path.join(package, "addons"), os.path.join(os.path.dirname(package), "addons")]
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return ",".join([p for p in paths if os.path.isdir(p)] + [repo])
+
+
+def odoo_args(args, addons_path):
+    return [f"--addons-path={addons_path}", f"--db_host={args.db_host}", f"--db_user={args.db_user}"]
+
+
+def ensure_database(args, addons_path):
+    exists = subprocess.run(
+        ["psql", "-h", args.db_host, "-U", args.db_user, "-lqt"], check=True, capture_output=True, text=True,
+    ).stdout
+    if any(line.split("|")[0].strip() == args.db for line in exists.splitlines()):
+        return
+    print(f"creating database {args.db} with crm_yealink and demo data...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "odoo", *odoo_args(args, addons_path), "-d", args.db, "-i", "crm_yealink",
+         "--stop-after-init", "--no-http", "--log-level=warn"],
+        check=True,
+    )
+
+
+def local_number(i):
+    return f"09{i:09d}"[:11]
+
+
+def e164(i):
+    return "+91" + local_number(i)[1:]
+
+
+def fill_leads(cr, target):
+    """COPY leads with numbers 09000000000 + i (E.164 +919000000000 + i) until ``target``."""
+    cr.execute("SELECT count(*) FROM crm_lead WHERE event_id IS NOT NULL")
+    have = cr.fetchone()[0]
+    missing = target - have
+    if missing <= 0:
+        return 0
+    cr.execute(
+        "SELECT event_id, department_id, user_id, team_id, stage_id, company_id FROM crm_lead"
+        " WHERE event_id IS NOT NULL AND user_id IS NOT NULL"
+    )
+    templates = cr.fetchall()
+    rnd = random.Random(7)
+    started = time.perf_counter()
+    columns = ("name", "type", "active", "event_id", "department_id", "user_id", "team_id", "stage_id",
+               "company_id", "create_uid", "write_uid", "create_date", "write_date", "priority", "probability",
+               "phone", "phone_sanitized")
+    batch = 200_000
+    for offset in range(have, have + missing, batch):
+        buffer = io.StringIO()
+        for i in range(offset, min(have + missing, offset + batch)):
+            event, dept, user, team, stage, company = rnd.choice(templates)
+            row = (f"Bench lead {i}", "lead", "t", event, dept, user, team, stage, company, user, 1,
+                   "2026-01-01", "2026-01-01", "0", "10", local_number(i), e164(i))
+            buffer.write("\t".join(r"\N" if v is None else str(v) for v in row) + "\n")
+        buffer.seek(0)
+        cr.copy_from(buffer, "crm_lead", columns=columns)
+    cr.execute("ANALYZE crm_lead")
+    cr.commit()
+    return missing / (time.perf_counter() - started)
+
+
+def wait_for_server(port, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/web/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the Odoo server did not start")
+
+
+def percentile(values, pct):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * pct / 100))] if values else 0.0
+
+
+def odoo_launcher():
+    """``odoo-bin`` of the source checkout: the prefork server re-executes its own script for the
+    gevent (websocket) process, which ``python -m odoo`` cannot be."""
+    import odoo  # noqa: PLC0415
+
+    script = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    return [sys.executable, script] if os.path.isfile(script) else [sys.executable, "-m", "odoo"]
+
+
+def http_bench(args, addons_path, phones, lead_count):
+    server = subprocess.Popen(
+        [*odoo_launcher(), *odoo_args(args, addons_path), "-d", args.db, f"--db-filter=^{args.db}$",
+         f"--http-port={args.port}", "--workers=1", "--max-cron-threads=0", "--log-level=warn",
+         "--limit-time-real=600", "--limit-time-cpu=600"],
+    )
+    try:
+        wait_for_server(args.port)
+        base = f"http://127.0.0.1:{args.port}"
+        calls = max(1, args.events // 3)
+        latencies, errors = [], []
+        lock = threading.Lock()
+        rnd = random.Random(11)
+        plans = []
+        for n in range(calls):
+            mac, secret = phones[n % len(phones)]
+            known = rnd.random() < 0.8
+            number = local_number(rnd.randrange(lead_count)) if known else f"0{rnd.randint(7, 8)}00000{n:05d}"
+            events = (["incoming_call", "call_established", "call_terminated"] if n % 2 else
+                      ["outgoing_call", "remote_busy", "call_terminated"])
+            plans.append((mac, secret, f"bench-{time.time_ns()}-{n}", number, events))
+
+        def run_call(plan, session):
+            mac, secret, call_id, number, events = plan
+            for name in events:
+                query = urlencode({"mac": mac, "call_id": call_id, "local": "sip:1001@pbx",
+                                   "remote": f"sip:{number}@pbx"})
+                started = time.perf_counter()
+                response = session.get(f"{base}/yealink/action/{secret}/{name}?{query}", timeout=60)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if response.status_code != 200:
+                        errors.append(response.status_code)
+
+        sessions = threading.local()
+
+        def worker(plan):
+            if not hasattr(sessions, "s"):
+                sessions.s = requests.Session()
+            run_call(plan, sessions.s)
+
+        for plan in plans[: min(10, len(plans))]:  # warm-up (registry, caches), not timed
+            worker(plan)
+        latencies.clear()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+            list(pool.map(worker, plans[10:]))
+        wall = time.perf_counter() - started
+        sent = len(latencies)
+        print(f"HTTP ingest: {sent:,} events in {wall:.1f} s = {sent / wall:,.0f} events/s "
+              f"(one Odoo worker, {args.clients} concurrent phones); latency p50 "
+              f"{percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms; "
+              f"errors: {len(errors)} {sorted(set(errors))}")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def main():
+    args = parse_args()
+    addons_path = odoo_addons_path()
+    ensure_database(args, addons_path)
+
+    import odoo  # noqa: PLC0415
+    from odoo.modules.registry import Registry  # noqa: PLC0415
+
+    odoo.tools.config.parse_config([*odoo_args(args, addons_path), "--log-level=warn"])
+    registry = Registry(args.db)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        rate = fill_leads(cr, args.leads)
+        if rate:
+            print(f"inserted leads at {rate:,.0f} rows/s")
+        cr.execute("SELECT count(*), count(phone_sanitized) FROM crm_lead")
+        total, with_phone = cr.fetchone()
+        print(f"crm_lead rows: {total:,} ({with_phone:,} with a sanitized number)")
+        env["ir.config_parameter"].set_param("crm_yealink.rate_limit", 10_000_000)
+        env.company.country_id = env.ref("base.in")
+        cr.execute("SELECT max(id) FROM crm_call")
+        first_call_id = (cr.fetchone()[0] or 0) + 1
+        phones = [(p.mac, p.secret) for p in env["yealink.phone"].search([("user_id.login", "in", PHONE_LOGINS)])]
+        cr.execute("SELECT count(*) FROM crm_lead WHERE name LIKE 'Bench lead %%'")
+        lead_count = max(1, cr.fetchone()[0])
+        cr.commit()
+
+        # 2. number matching as a Sales Executive, in process
+        se = env["res.users"].search([("login", "=", "se")])
+        Call = env["crm.call"]
+        country = env.ref("base.in")
+        rnd = random.Random(3)
+        timings, found = [], 0
+        for _i in range(args.lookups):
+            number = local_number(rnd.randrange(lead_count))
+            started = time.perf_counter()
+            lead, _partner = Call._yealink_match(Call._yealink_e164(number, country), se)
+            timings.append(time.perf_counter() - started)
+            found += bool(lead)
+        print(f"number matching at {total:,} leads (as SE, record rules applied): mean "
+              f"{statistics.mean(timings) * 1000:.2f} ms, p95 {percentile(timings, 95) * 1000:.2f} ms "
+              f"over {args.lookups} numbers ({found} matched a lead the SE may read)")
+        cr.rollback()
+
+    # 1. events through the real HTTP endpoint
+    http_bench(args, addons_path, phones, lead_count)
+
+    if not args.keep_calls:
+        with registry.cursor() as cr:
+            cr.execute("DELETE FROM mail_activity WHERE res_model = 'crm.call' AND res_id >= %s", (first_call_id,))
+            cr.execute("DELETE FROM crm_call WHERE id >= %s AND call_key LIKE 'bench-%%'", (first_call_id,))
+
+
+if __name__ == "__main__":
+    main()

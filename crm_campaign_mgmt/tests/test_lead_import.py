@@ -1,0 +1,324 @@
+"""Import leads (issue 8): the researcher's list becomes his leads, campaign lists
+become assigned leads, in the background as the requester, through the fast
+lead creation of ``crm.lead._bulk_create``."""
+
+import base64
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase, new_test_user
+
+from .test_target_import import csv_file
+
+HEADER = ["Name", "Email", "Mobile", "Company", "City", "State", "Country", "Platform"]
+
+
+def rows(count, start=0, country="India"):
+    return [
+        [f"Person {i}", f"person{i}@company{i}.example.com", f"98{i:08d}", f"Company {i}",
+         "Kolkata", "West Bengal", country, "IndiaMart" if i % 2 else "LinkedIn"]
+        for i in range(start, start + count)
+    ]
+
+
+@tagged("post_install", "-at_install")
+class LeadImportCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        now = fields.Datetime.now()
+        cls.product = cls.env["event.event"].create({
+            "name": "Lead Import Summit",
+            "date_begin": now + timedelta(days=60),
+            "date_end": now + timedelta(days=61),
+        })
+        cls.other_product = cls.env["event.event"].create({
+            "name": "Somebody Else's Summit",
+            "date_begin": now + timedelta(days=90),
+            "date_end": now + timedelta(days=91),
+        })
+
+        def user(login, group):
+            return new_test_user(cls.env, login=login, name=login.upper(),
+                                 email=f"{login}@example.com",
+                                 groups=f"base.group_user,crm_event_products.{group}")
+        cls.researcher = user("li_jre", "group_email_jre")
+        cls.marketer = user("li_jme", "group_email_jme")
+        cls.other_marketer = user("li_jme2", "group_email_jme")
+        cls.manager = user("li_stl", "group_phone_stl")
+        cls.asm = user("li_asm", "group_phone_asm")
+        cls.reps = user("li_se1", "group_phone_se") | user("li_se2", "group_phone_se")
+        cls.env["crm.product.assignment"].create([
+            {"product_id": cls.product.id, "user_id": member.id}
+            for member in cls.researcher | cls.marketer | cls.manager | cls.asm | cls.reps])
+        cls.env["crm.product.assignment"].create(
+            {"product_id": cls.other_product.id, "user_id": cls.other_marketer.id})
+        cls.team = cls.env["crm.team"].create({
+            "name": "Lead Import Phone Team",
+            "user_id": cls.asm.id,
+            "member_ids": [fields.Command.set((cls.manager | cls.reps).ids)],
+        })
+        cls.india = cls.env.ref("base.in")
+
+    def _wizard(self, user, data, filename="leads.csv", **vals):
+        wizard = self.env["crm.campaign.import.wizard"].with_user(user).create(dict({
+            "file": base64.b64encode(data),
+            "file_name": filename,
+            "event_id": self.product.id,
+        }, **vals))
+        wizard.action_read_columns()
+        return wizard
+
+    def _import(self, user, data, **vals):
+        wizard = self._wizard(user, data, **vals)
+        action = wizard.action_import()
+        job = self.env["crm.campaign.import.job"].search(
+            [("user_id", "=", user.id)], order="id desc", limit=1)
+        return job, action
+
+    def _visible(self, user, domain):
+        return self.env["crm.lead"].with_user(user).search_count(domain)
+
+
+@tagged("post_install", "-at_install")
+class TestBulkCreateEqualsCreate(LeadImportCase):
+    """A lead made by ``_bulk_create`` is the lead ``create`` makes, stored field by
+    stored field, with the same followers and the same creation message."""
+
+    SKIP = {"id", "create_date", "write_date", "date_open", "date_last_stage_update"}
+    CHATTER = {"message_ids", "message_follower_ids", "activity_ids", "website_message_ids",
+               "message_partner_ids", "rating_ids"}
+
+    def _vals(self, index, tag, **extra):
+        vals = {
+            "name": f"Company {index} - Person {index}",
+            "type": "lead",
+            "event_id": self.product.id,
+            "department_id": self.researcher.crm_department_id.id,
+            "contact_name": f"Person {index}",
+            "email_from": f"Person{index}{tag}@Company{index}.example.com",
+            "phone": f"98{index:08d}" if index % 2 else False,
+            "partner_name": f"Company {index}",
+            "city": "Kolkata",
+            "country_id": self.india.id if index % 3 else False,
+            "website": "company.example.com",
+            "description": "<p>met at <b>expo</b><script>alert(1)</script></p>"
+            if index == 1 else False,
+            "source_id": self.env.ref("utm.utm_source_newsletter").id,
+            "user_id": self.researcher.id if index % 2 else False,
+        }
+        vals.update(extra)
+        return vals
+
+    def _stored_values(self, lead):
+        values = {}
+        for name, field in lead._fields.items():
+            if not field.store or name in self.SKIP or name in self.CHATTER:
+                continue
+            value = lead[name]
+            if field.type in ("one2many", "many2many"):
+                value = sorted(value.ids) if field.type == "many2many" else len(value)
+            elif field.type == "many2one":
+                value = value.id
+            values[name] = value
+        return values
+
+    def _chatter(self, lead):
+        followers = sorted(
+            (follower.partner_id.id, tuple(sorted(follower.subtype_ids.ids)))
+            for follower in lead.message_follower_ids)
+        messages = [
+            (str(message.body), message.message_type, message.subtype_id.id,
+             message.author_id.id, message.email_from, message.record_name, message.reply_to,
+             message.record_company_id.id, message.is_internal, message.create_uid.id,
+             bool(message.message_id))
+            for message in lead.message_ids]
+        return followers, messages
+
+    def _assert_same(self, stock, bulk):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.assertEqual(len(stock), len(bulk))
+        for expected, got in zip(stock.sudo(), bulk.sudo(), strict=True):
+            self.assertEqual(self._stored_values(got), self._stored_values(expected))
+            self.assertEqual(self._chatter(got), self._chatter(expected))
+
+    def test_researcher_leads(self):
+        Lead = self.env["crm.lead"].with_user(self.researcher)
+        stock = Lead.create([self._vals(i, "") for i in range(6)])
+        bulk = Lead._bulk_create([self._vals(i, "") for i in range(6)])
+        self._assert_same(stock, bulk)
+        # what the comparison covers (it could fail)
+        lead = bulk[1].sudo()
+        self.assertEqual(lead.email_normalized, "person1@company1.example.com")
+        self.assertEqual(lead.phone_sanitized, "+919800000001")
+        self.assertEqual(lead.create_uid, self.researcher)
+        self.assertTrue(lead.stage_id)
+        self.assertIn("created", str(lead.message_ids.body))
+        self.assertNotIn("script", str(lead.description))
+
+    def test_campaign_leads_with_a_team_and_without_salesperson(self):
+        extra = {"team_id": self.team.id, "user_id": False}
+        Lead = self.env["crm.lead"].with_user(self.manager)
+        stock = Lead.create([self._vals(i, "", **extra) for i in range(4)])
+        bulk = Lead._bulk_create([self._vals(i, "", **extra) for i in range(4)])
+        self._assert_same(stock, bulk)
+        self.assertEqual(bulk.sudo().team_id, self.team)
+        self.assertIn(self.team.name, str(bulk[0].sudo().message_ids.body))
+
+    def test_team_follower_is_notified_as_create_does(self):
+        subtype = self.env.ref("crm.mt_salesteam_lead")
+        self.team.message_subscribe(partner_ids=self.asm.partner_id.ids, subtype_ids=subtype.ids)
+        extra = {"team_id": self.team.id, "user_id": False}
+        Lead = self.env["crm.lead"].with_user(self.manager)
+        stock = Lead.create([self._vals(i, "", **extra) for i in range(2)])
+        bulk = Lead._bulk_create([self._vals(i, "", **extra) for i in range(2)])
+        self._assert_same(stock, bulk)
+        self.assertIn(self.asm.partner_id, bulk.sudo().message_follower_ids.partner_id)
+        self.assertEqual(bulk.sudo().message_ids.notification_ids.res_partner_id, self.asm.partner_id)
+
+    def test_rules_and_constraints_hold(self):
+        """No lead in a locked product (a record rule), none without product (a
+        constraint): the bulk path refuses what create refuses."""
+        Lead = self.env["crm.lead"].with_user(self.researcher)
+        self.product.crm_locked = True
+        with self.assertRaises(UserError):
+            Lead.create([self._vals(0, "")])
+        with self.assertRaises(UserError):
+            Lead._bulk_create([self._vals(0, "")])
+        self.product.crm_locked = False
+        with self.assertRaises(UserError):
+            Lead._bulk_create([self._vals(0, "", event_id=False)])
+
+
+@tagged("post_install", "-at_install")
+class TestImportLeads(LeadImportCase):
+
+    def test_researcher_imports_leads_seen_by_product_marketers_only(self):
+        data = csv_file([HEADER] + rows(30) + [["Bad", "not-an-email", "9800000001", "X",
+                                                 "", "", "", ""]])
+        wizard = self._wizard(self.researcher, data)
+        self.assertEqual(wizard.import_type, "leads")
+        self.assertEqual(wizard.total_rows, 31)
+        self.assertEqual(wizard.allowed_event_ids, self.product)
+        job, _action = self._import(self.researcher, data)
+        self.assertEqual((job.state, job.import_type), ("done", "leads"))
+        self.assertEqual((job.count_read, job.count_imported, job.count_invalid,
+                          job.count_leads), (31, 30, 1, 30))
+        leads = self.env["crm.lead"].search([("crm_import_job_id", "=", job.id)])
+        self.assertEqual(len(leads), 30)
+        self.assertEqual(leads.create_uid, self.researcher)
+        self.assertEqual(leads.user_id, self.researcher)
+        self.assertEqual(leads.event_id, self.product)
+        self.assertEqual(leads.department_id.code, "email_sales")
+        self.assertEqual(leads.country_id, self.india)
+        self.assertEqual(leads.state_id, self.env.ref("base.state_in_wb"))
+        self.assertEqual(set(leads.source_id.mapped("name")), {"IndiaMart", "LinkedIn"})
+        self.assertEqual(leads[0].phone_sanitized[:3], "+91")
+        domain = [("crm_import_job_id", "=", job.id)]
+        self.assertEqual(self._visible(self.researcher, domain), 30)
+        self.assertEqual(self._visible(self.marketer, domain), 30)
+        self.assertEqual(self._visible(self.other_marketer, domain), 0)
+        for phone_user in self.reps | self.manager | self.asm:
+            self.assertEqual(self._visible(phone_user, domain), 0, phone_user.login)
+        # a re-import makes no lead twice
+        again, _action = self._import(self.researcher, data)
+        self.assertEqual((again.count_imported, again.count_duplicate), (0, 30))
+
+    def test_only_own_products(self):
+        wizard = self._wizard(self.researcher, csv_file([HEADER] + rows(2)),
+                              event_id=self.other_product.id)
+        with self.assertRaisesRegex(UserError, "do not work product"):
+            wizard.action_import()
+
+    def test_large_import_runs_in_background_as_requester(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_campaign_mgmt.import_background_threshold", "10")
+        job, action = self._import(self.researcher, csv_file([HEADER] + rows(25)))
+        self.assertEqual(job.state, "queued")
+        self.assertEqual(action["params"]["title"], "Import queued")
+        self.env["crm.campaign.import.job"]._cron_process_jobs()
+        self.assertEqual((job.state, job.count_leads, job.progress), ("done", 25, 100.0))
+        leads = job.lead_ids
+        self.assertEqual(leads.create_uid, self.researcher)
+        self.assertEqual(self._visible(self.researcher, [("id", "in", leads.ids)]), 25)
+        self.assertIn("25 leads created", job.message_ids[0].body)
+        self.assertIn(self.researcher.partner_id, job.message_ids[0].partner_ids)
+
+    def test_default_country_and_phone_preview(self):
+        self.product.address_id = self.env["res.partner"].create(
+            {"name": "Venue", "country_id": self.env.ref("base.ae").id})
+        wizard = self._wizard(self.researcher, csv_file([HEADER] + rows(3)))
+        self.assertEqual(wizard.default_country_id, self.env.ref("base.ae"))
+        wizard.default_country_id = self.india
+        self.assertIn("+919800000000", wizard.phone_preview)
+        self.assertIn("India (+91)", wizard.phone_preview)
+        self.product.address_id = False
+        fresh = self._wizard(self.researcher, csv_file([HEADER] + rows(1)))
+        self.assertEqual(fresh.default_country_id, self.env.company.country_id or self.india)
+
+    def test_campaign_manager_defaults_to_targets(self):
+        wizard = self._wizard(self.manager, csv_file([HEADER] + rows(1)))
+        self.assertEqual(wizard.import_type, "targets")
+
+
+@tagged("post_install", "-at_install")
+class TestCampaignListBecomesAssignedLeads(LeadImportCase):
+
+    def _campaign(self, **vals):
+        return self.env["utm.campaign"].with_user(self.manager).create(dict({
+            "title": "Phone Push",
+            "event_id": self.product.id,
+            "manager_id": self.manager.id,
+        }, **vals))
+
+    def test_targets_become_leads_of_the_reps_with_their_team(self):
+        campaign = self._campaign(rep_ids=[fields.Command.set(self.reps.ids)])
+        job, _action = self._import(self.manager, csv_file([HEADER] + rows(12)),
+                                    import_type="targets", campaign_id=campaign.id)
+        self.assertTrue(job.assign_leads)
+        self.assertEqual((job.state, job.count_imported, job.count_leads, job.count_assigned),
+                         ("done", 12, 12, 12))
+        leads = job.lead_ids
+        self.assertEqual(leads.user_id, self.reps)
+        self.assertEqual(leads.team_id, self.team)
+        self.assertEqual(leads.campaign_id, campaign)
+        self.assertEqual(self._visible(self.asm, [("id", "in", leads.ids)]), 12)
+        self.assertEqual(self._visible(self.reps[0], [("id", "in", leads.ids)]), 6)
+        # declined: back in the pool, still the team's (its managers see it)
+        assignment = leads[0].campaign_assignment_ids
+        assignment.with_user(assignment.user_id)._decline("Wrong number")
+        self.assertFalse(leads[0].user_id)
+        self.assertEqual(leads[0].team_id, self.team)
+        self.assertEqual(self._visible(self.asm, [("id", "=", leads[0].id)]), 1)
+
+    def test_no_reps_conversion_still_done_assignment_refused(self):
+        campaign = self._campaign()
+        job, _action = self._import(self.manager, csv_file([HEADER] + rows(5)),
+                                    import_type="targets", campaign_id=campaign.id)
+        self.assertFalse(job.assign_leads)
+        self.assertEqual((job.count_leads, job.count_assigned), (5, 0))
+        self.assertEqual(job.lead_ids.create_uid, self.manager)
+        with self.assertRaisesRegex(UserError, "no reps and no sales team"):
+            campaign.with_user(self.manager).action_assign_leads()
+
+    def test_large_pool_is_assigned_in_background(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_campaign_mgmt.import_background_threshold", "3")
+        campaign = self._campaign()
+        job, _action = self._import(self.manager, csv_file([HEADER] + rows(8)),
+                                    import_type="targets", campaign_id=campaign.id)
+        self.env["crm.campaign.import.job"]._cron_process_jobs()
+        self.assertEqual(job.count_leads, 8)
+        campaign.rep_ids = [fields.Command.set(self.reps.ids)]
+        action = campaign.with_user(self.manager).action_assign_leads()
+        self.assertEqual(action["params"]["type"], "info")
+        assign_job = self.env["crm.campaign.import.job"].search(
+            [("import_type", "=", "assign"), ("campaign_id", "=", campaign.id)])
+        self.assertEqual((assign_job.state, assign_job.user_id), ("queued", self.manager))
+        self.env["crm.campaign.import.job"]._cron_process_jobs()
+        self.assertEqual((assign_job.state, assign_job.count_assigned), ("done", 8))
+        self.assertEqual(job.lead_ids.user_id, self.reps)
+        self.assertEqual(job.lead_ids.team_id, self.team)

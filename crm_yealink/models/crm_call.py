@@ -1,0 +1,403 @@
+import logging
+import random
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_duration
+
+from ..lib.callfold import CALLBACK_STATES, FINAL_STATES, fold
+
+_logger = logging.getLogger(__name__)
+
+# a phone's $call_id is reused after a reboot: events of the same id belong to one call
+# only within this window
+CALL_KEY_WINDOW = timedelta(hours=12)
+# a call dialed from Odoo, or a PBX record, is the phone's call if they start this close
+MATCH_WINDOW = timedelta(minutes=3)
+DIRECTIONS = [("in", "Incoming"), ("out", "Outgoing")]
+STATES = [
+    ("dialing", "Dialing"),
+    ("ringing", "Ringing"),
+    ("talking", "In Progress"),
+    ("answered", "Answered"),
+    ("missed", "Missed"),
+    ("rejected", "Rejected"),
+    ("busy", "Busy"),
+    ("cancelled", "Cancelled"),
+    ("transferred", "Transferred"),
+]
+SOURCES = [("phone", "Phone (Action URL)"), ("pbx", "PBX call record"), ("both", "Phone and PBX")]
+
+
+class CrmCall(models.Model):
+    """One phone call, folded from the phone's Action URL events and/or the PBX's call record.
+
+    Visibility follows the lead (``crm.lead.scoped.mixin``); calls without a lead are their
+    user's and, for Phone Sales team leaders and managers, their teams'."""
+
+    _name = "crm.call"
+    _description = "Phone Call"
+    _inherit = ["mail.thread", "mail.activity.mixin", "crm.lead.scoped.mixin"]
+    _order = "ring_start desc, id desc"
+    _rec_name = "name"
+    _lead_scope_field = "lead_id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    phone_id = fields.Many2one("yealink.phone", string="Phone", index=True, ondelete="set null", readonly=True)
+    call_key = fields.Char(string="Phone Call ID", index=True, readonly=True, copy=False,
+                           help="$call_id reported by the phone.")
+    user_id = fields.Many2one("res.users", string="User", index=True, readonly=True, ondelete="set null")
+    lead_id = fields.Many2one("crm.lead", string="Lead", index=True, ondelete="set null", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Contact", index=True, ondelete="set null", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Team", compute="_compute_team_product", store=True, index=True)
+    event_id = fields.Many2one("event.event", string="Product", compute="_compute_team_product", store=True,
+                               index=True)
+    direction = fields.Selection(DIRECTIONS, index=True, readonly=True)
+    state = fields.Selection(STATES, default="ringing", required=True, index=True, readonly=True)
+    source = fields.Selection(SOURCES, default="phone", required=True, readonly=True)
+    ring_start = fields.Datetime(string="Start", index=True, readonly=True, default=fields.Datetime.now)
+    answer_time = fields.Datetime(readonly=True)
+    end_time = fields.Datetime(readonly=True)
+    ring_seconds = fields.Integer(string="Ring Time (s)", aggregator="sum", readonly=True)
+    talk_seconds = fields.Integer(string="Talk Time (s)", aggregator="sum", readonly=True)
+    talk_minutes = fields.Float(string="Talk Time (min)", compute="_compute_figures", store=True, aggregator="sum",
+                                digits=(16, 1))
+    answered_rate = fields.Float(string="Answer Rate (%)", compute="_compute_figures", store=True, aggregator="avg",
+                                 digits=(16, 1),
+                                 help="100 for an answered call, 0 otherwise: averaged, the answer rate.")
+    is_answered = fields.Boolean(string="Answered", compute="_compute_figures", store=True)
+    local_number = fields.Char(readonly=True)
+    remote_number = fields.Char(string="Number", readonly=True)
+    remote_e164 = fields.Char(string="Number (E.164)", index=True, readonly=True)
+    display_remote = fields.Char(string="Caller Name", readonly=True)
+    pbx_backend_id = fields.Many2one("crm.pbx.backend", string="PBX", readonly=True, ondelete="set null")
+    pbx_uid = fields.Char(string="PBX Call Record", readonly=True, copy=False, index=True)
+    recording_url = fields.Char(string="Recording File", readonly=True,
+                                help="The PBX's recording of the call (file name on the PBX).")
+    note = fields.Text()
+    event_ids = fields.One2many("crm.call.event", "crm_call_id", string="Events",
+                                groups="base.group_system,crm_event_products.group_crm_conf_admin")
+    posted = fields.Boolean(readonly=True, copy=False)
+    notified = fields.Boolean(readonly=True, copy=False)
+    message_id = fields.Many2one("mail.message", readonly=True, copy=False, ondelete="set null")
+    callback_activity_id = fields.Many2one("mail.activity", readonly=True, copy=False, ondelete="set null")
+
+    _sql_constraints = [
+        ("pbx_uid_unique", "unique(pbx_backend_id, pbx_uid)", "This PBX call record is already a call."),
+    ]
+
+    def init(self):
+        # the phone's requests look a call up by (phone, call id) among recent calls
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS crm_call_phone_key_idx ON crm_call (phone_id, call_key, ring_start)"
+        )
+
+    @api.depends("direction", "remote_number", "display_remote")
+    def _compute_name(self):
+        labels = dict(DIRECTIONS)
+        for call in self:
+            who = call.remote_number or call.display_remote or _("unknown number")
+            call.name = f"{labels.get(call.direction) or _('Call')} {who}"
+
+    @api.depends("lead_id", "user_id")
+    def _compute_team_product(self):
+        Member = self.env["crm.team.member"].sudo()
+        members = Member.search([
+            ("user_id", "in", self.user_id.ids),
+            ("crm_team_id.crm_department_id.code", "=", "phone_sales"),
+        ])
+        team_of_user = {}
+        for member in members:
+            team_of_user.setdefault(member.user_id.id, member.crm_team_id)
+        for call in self:
+            lead = call.lead_id.sudo()
+            team = lead.team_id if lead.team_id.crm_department_id.code == "phone_sales" else None
+            team = team or team_of_user.get(call.user_id.id) or lead.team_id
+            call.team_id = team
+            call.event_id = lead.event_id or team.crm_product_id
+
+    @api.depends("state", "talk_seconds")
+    def _compute_figures(self):
+        for call in self:
+            answered = call.state == "answered" or (call.state == "transferred" and call.talk_seconds > 0)
+            call.is_answered = answered
+            call.answered_rate = 100.0 if answered else 0.0
+            call.talk_minutes = call.talk_seconds / 60.0
+
+    # ------------------------------------------------------------------ matching
+    @api.model
+    def _yealink_e164(self, number, country):
+        """E.164 form of a number in any format (local numbers in ``country``), or False."""
+        if not number or len(number.lstrip("+")) < 6:
+            return False  # an internal extension
+        return self.env["crm.lead"]._phone_format_number(number, country=country, force_format="E164")
+
+    @api.model
+    def _yealink_match(self, e164, user):
+        """(lead, partner) of ``e164`` that ``user`` may read, through the sanitized-phone index."""
+        if not e164:
+            return self.env["crm.lead"], self.env["res.partner"]
+        leads = self.env["crm.lead"].with_user(user).search(
+            [("phone_sanitized", "=", e164)], order="write_date desc, id desc", limit=20)
+        lead = leads.filtered(lambda lead: lead.user_id == user)[:1] or leads[:1]
+        partner = lead.partner_id or self.env["res.partner"].with_user(user).search(
+            [("phone_sanitized", "=", e164)], order="id desc", limit=1)
+        return lead.sudo(), partner.sudo()
+
+    # ------------------------------------------------------------------ Action URL ingestion
+    @api.model
+    def _yealink_ingest(self, phone, event):
+        """Record one Action URL event of ``phone`` (already authenticated); fold it into its call.
+
+        Runs as superuser on behalf of the phone (the controller authenticated it by its secret):
+        the call is the phone user's, leads and contacts are matched with the user's rights.
+        Returns ``(status, call)``, status "created" | "updated" | "duplicate"."""
+        cr = self.env.cr
+        now = fields.Datetime.now()
+        # one transaction at a time per (phone, call id): concurrent events of a call fold in turn
+        cr.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (phone.id, event.call_id))
+        call = self.search([
+            ("phone_id", "=", phone.id), ("call_key", "=", event.call_id),
+            ("ring_start", ">=", now - CALL_KEY_WINDOW),
+        ], limit=1, order="id desc")
+        status = "updated"
+        if not call:
+            call = self._yealink_adopt_or_create(phone, event, now)
+            status = "created"
+        cr.execute(
+            """INSERT INTO crm_call_event (crm_call_id, phone_id, call_key, event, received_at, remote,
+                                           create_uid, write_uid, create_date, write_date)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+               ON CONFLICT (crm_call_id, event) DO NOTHING RETURNING id""",
+            (call.id, phone.id, event.call_id, event.event, now, event.remote or None, self.env.uid, self.env.uid),
+        )
+        if not cr.fetchone():
+            return "duplicate", call
+        cr.execute("SELECT event, received_at FROM crm_call_event WHERE crm_call_id = %s", (call.id,))
+        summary = fold(cr.fetchall(), direction_hint=call.direction or "")
+        vals = {
+            "state": summary.state,
+            "direction": summary.direction or call.direction or "in",
+            "ring_start": summary.ring_start or call.ring_start,
+            "answer_time": summary.answer_time,
+            "end_time": summary.end_time,
+        }
+        if call.source == "pbx":
+            vals["source"] = "both"
+        if call.pbx_uid:  # the PBX's figures are exact: keep them
+            for key in ("ring_start", "answer_time", "end_time", "state"):
+                vals.pop(key)
+        else:
+            vals.update(ring_seconds=summary.ring_seconds, talk_seconds=summary.talk_seconds)
+        if event.local and not call.local_number:
+            vals["local_number"] = event.local
+        if event.display_remote and not call.display_remote:
+            vals["display_remote"] = event.display_remote
+        if event.remote and not call.remote_number:
+            vals.update(self._yealink_number_vals(phone, event.remote))
+        if not phone.last_event_date or now - phone.last_event_date > timedelta(minutes=1):
+            phone.sudo().last_event_date = now  # at most a write a minute: no lock on the phone per event
+        previous_state = call.state
+        call.write(call._yealink_changed(vals))
+        call._yealink_after_update(previous_state, event.event)
+        return status, call
+
+    def _yealink_changed(self, vals):
+        """The part of ``vals`` that changes this call (no write, no recompute for the rest)."""
+        self.ensure_one()
+        changed = {}
+        for name, value in vals.items():
+            current = self[name]
+            if self._fields[name].type == "many2one":
+                current = current.id
+            if current != value:
+                changed[name] = value
+        return changed
+
+    @api.model
+    def _yealink_number_vals(self, phone, remote):
+        e164 = self._yealink_e164(remote, phone._phone_country())
+        lead, partner = self._yealink_match(e164, phone.user_id)
+        return {"remote_number": remote, "remote_e164": e164 or False, "lead_id": lead.id, "partner_id": partner.id}
+
+    @api.model
+    def _yealink_adopt_or_create(self, phone, event, now):
+        """The call this first event of a new $call_id belongs to: a call dialed from Odoo or
+        a PBX record of the same number at about the same time, else a new call."""
+        e164 = event.remote and self._yealink_e164(event.remote, phone._phone_country())
+        if e164:
+            candidate = self.search([
+                ("phone_id", "=", phone.id), ("call_key", "=", False), ("remote_e164", "=", e164),
+                ("ring_start", ">=", now - MATCH_WINDOW), ("ring_start", "<=", now + MATCH_WINDOW),
+            ], order="ring_start desc", limit=1)
+            if candidate:
+                candidate.call_key = event.call_id
+                return candidate
+        return self.with_context(**self._yealink_create_context()).create({
+            "phone_id": phone.id,
+            "call_key": event.call_id,
+            "user_id": phone.user_id.id,
+            "ring_start": now,
+            "state": "ringing",
+        })
+
+    @api.model
+    def _yealink_create_context(self):
+        return {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
+                "mail_notrack": True}
+
+    # ------------------------------------------------------------------ side effects
+    def _yealink_after_update(self, previous_state, event_name=None):
+        """Pop the lead of a ringing incoming call, post a finished call on its lead, give the
+        user a call-back activity for a missed or rejected incoming call (removed again if a
+        late event shows it was answered after all)."""
+        for call in self:
+            if call.direction == "in" and not call.notified and call.state in ("ringing", "talking") \
+                    and event_name in ("incoming_call", None):
+                call._yealink_notify_incoming()
+            if call.state in FINAL_STATES:
+                call._yealink_post_on_lead(update=call.state != previous_state)
+            wants_callback = call.direction == "in" and call.state in CALLBACK_STATES
+            if wants_callback and not call.callback_activity_id:
+                call._yealink_schedule_callback()
+            elif not wants_callback and call.callback_activity_id:
+                call.callback_activity_id.sudo().unlink()
+
+    def _yealink_notify_incoming(self):
+        self.ensure_one()
+        self.notified = True
+        if not self.user_id:
+            return
+        payload = {
+            "call_id": self.id,
+            "title": _("Incoming call"),
+            "number": self.remote_number or "",
+            "caller": self.display_remote or "",
+            "lead_id": self.lead_id.id or False,
+            "lead_name": self.lead_id.name or "",
+            "partner_id": self.partner_id.id or False,
+            "url": f"/odoo/crm.lead/{self.lead_id.id}" if self.lead_id else "",
+        }
+        self.user_id._bus_send("crm_yealink/incoming_call", payload)
+
+    def _yealink_summary(self):
+        self.ensure_one()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        direction = _("Incoming call") if self.direction == "in" else _("Outgoing call")
+        parts = [f"{direction}: {labels.get(self.state)}"]
+        if self.talk_seconds:
+            parts.append(_("talk time %s", format_duration(self.talk_seconds / 3600.0)))
+        if self.remote_number:
+            parts.append(self.remote_number)
+        return " - ".join(parts)
+
+    def _yealink_post_on_lead(self, update=False):
+        self.ensure_one()
+        if not self.lead_id:
+            return
+        body = Markup("<p>%s</p>") % self._yealink_summary()
+        if self.recording_url:
+            body += Markup("<p>%s</p>") % _("Recording: %s", self.recording_url)
+        if self.message_id:
+            if update:
+                self.message_id.sudo().body = body
+            return
+        # posted by the call's user on a lead the user may read (matched with his rights)
+        message = self.lead_id.sudo().with_context(mail_post_autofollow=False).message_post(
+            body=body, message_type="comment", subtype_xmlid="mail.mt_note",
+            author_id=self.user_id.partner_id.id or None)
+        self.write({"message_id": message.id, "posted": True})
+
+    def _yealink_schedule_callback(self):
+        self.ensure_one()
+        if not self.user_id:
+            return
+        summary = _("Call back %s", self.remote_number or self.display_remote or _("the caller"))
+        record = self.lead_id.sudo() or self.sudo()
+        activity = record.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.user_id.id, summary=summary,
+            note=self._yealink_summary(), date_deadline=fields.Date.context_today(self))
+        self.callback_activity_id = activity.id
+
+    # ------------------------------------------------------------------ click-to-dial
+    @api.model
+    def _yealink_dial_record(self, record, field_name):
+        record.ensure_one()
+        if field_name not in record._phone_get_number_fields() and field_name not in ("phone", "mobile"):
+            raise UserError(_("%s is not a phone number field.", field_name))
+        record.check_access("read")
+        number = record[field_name]
+        if not number:
+            raise UserError(_("There is no number to dial."))
+        phone = self.env["yealink.phone"]._current_user_phone()
+        phone._dial(number)
+        lead = record if record._name == "crm.lead" else self.env["crm.lead"]
+        partner = record if record._name == "res.partner" else record.partner_id
+        e164 = self._yealink_e164(number, phone._phone_country())
+        # calls are written by the phone feed only; this one is the user's own, on a record he can read
+        call = self.sudo().with_context(**self._yealink_create_context()).create({
+            "phone_id": phone.id,
+            "user_id": self.env.uid,
+            "lead_id": lead.id,
+            "partner_id": partner.id,
+            "direction": "out",
+            "state": "dialing",
+            "remote_number": number,
+            "remote_e164": e164 or False,
+            "ring_start": fields.Datetime.now(),
+        })
+        return {"call_id": call.id, "message": _("Your phone is dialing %s.", number)}
+
+    # ------------------------------------------------------------------ UI
+    def action_open_lead(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "crm.lead", "res_id": self.lead_id.id,
+                "view_mode": "form", "views": [(False, "form")]}
+
+    # ------------------------------------------------------------------ demo data
+    @api.model
+    def _yealink_demo_generate(self, phone_ids, days=7, seed=18):
+        """A week of calls of the demo phones' users on their own leads (and a few unknown
+        numbers), spread over days and outcomes, so that the call figures show something."""
+        rnd = random.Random(seed)
+        phones = self.env["yealink.phone"].sudo().browse(phone_ids).exists()
+        leads = self.env["crm.lead"].sudo().search(
+            [("user_id", "in", phones.user_id.ids), ("phone_sanitized", "!=", False)])
+        leads_of = {}
+        for lead in leads:
+            leads_of.setdefault(lead.user_id.id, []).append(lead)
+        outcomes = {
+            "out": [("answered", 55), ("cancelled", 25), ("busy", 12), ("transferred", 8)],
+            "in": [("answered", 60), ("missed", 25), ("rejected", 10), ("transferred", 5)],
+        }
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for phone in phones:
+            user_leads = leads_of.get(phone.user_id.id, [])
+            for day in range(days, 0, -1):
+                date = today - timedelta(days=day)
+                if date.weekday() == 6:
+                    continue
+                for _i in range(rnd.randint(4, 11)):
+                    direction = "out" if rnd.random() < 0.7 else "in"
+                    states, weights = zip(*outcomes[direction])
+                    state = rnd.choices(states, weights)[0]
+                    start = datetime.combine(date, time(4, 0)) + timedelta(minutes=rnd.randint(0, 540))
+                    ring = rnd.randint(3, 30)
+                    talk = rnd.randint(40, 900) if state in ("answered", "transferred") else 0
+                    lead = rnd.choice(user_leads) if user_leads and rnd.random() < 0.85 else None
+                    number = lead.phone if lead else f"+91 98{rnd.randint(10000000, 99999999)}"
+                    vals_list.append({
+                        "phone_id": phone.id, "user_id": phone.user_id.id, "call_key": f"demo-{len(vals_list)}",
+                        "direction": direction, "state": state, "source": "phone",
+                        "ring_start": start, "answer_time": start + timedelta(seconds=ring) if talk else False,
+                        "end_time": start + timedelta(seconds=ring + talk), "ring_seconds": ring,
+                        "talk_seconds": talk, "remote_number": number,
+                        "remote_e164": lead.phone_sanitized if lead else self._yealink_e164(number, phone.country_id),
+                        "lead_id": lead.id if lead else False, "partner_id": lead.partner_id.id if lead else False,
+                        "notified": True, "posted": True,
+                    })
+        return self.sudo().with_context(**self._yealink_create_context()).create(vals_list)

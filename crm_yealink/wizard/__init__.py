@@ -1,0 +1,1 @@
+from . import yealink_phone_provision_wizard
