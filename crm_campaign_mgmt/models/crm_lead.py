@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 LEAD_WORK_STATUSES = [
     ("prospect", "Prospect"),
@@ -34,6 +35,16 @@ class CrmLead(models.Model):
     crm_import_job_id = fields.Many2one(
         "crm.campaign.import.job", string="Import", index="btree_not_null", readonly=True,
         copy=False, ondelete="set null", help="The import that created this lead.")
+
+    def init(self):
+        res = super().init()
+        # the duplicate search of the imports: a product's leads by email and by phone
+        # (without them, a batch scans every lead of the product: 4.7 s per batch of 1,000
+        # at 200,000 leads, 11 ms with them)
+        for column in ("email_normalized", "phone_sanitized"):
+            create_index(self.env.cr, f"crm_lead_event_id_{column}_index", self._table,
+                         ["event_id", column])
+        return res
 
     @api.model
     def _group_expand_campaign_lead_status(self, values, domain):

@@ -45,6 +45,38 @@ OPEN_LEAD_DOMAIN = [
 ]
 
 
+class AssignmentPlanner:
+    """Deals leads not created yet (positions in a batch) to a campaign's reps, batch
+    after batch, keeping the rotation (round robin) or the loads (capacity) between
+    batches. ``by_user`` counts what it dealt."""
+
+    def __init__(self, campaign, reps, rep_teams, loads):
+        self.campaign = campaign
+        self.method = campaign.assignment_method
+        self.reps = reps
+        self.rep_teams = rep_teams
+        self.loads = dict(loads)
+        self.capacities = {rep.id: rep.crm_max_open_leads for rep in reps}
+        self.last_user_id = campaign.last_assigned_user_id.id or None
+        self.by_user = defaultdict(int)
+
+    def deal(self, count):
+        """``{position: rep id}`` for ``count`` new leads (a position missing: no rep
+        has room left, the lead stays in the pool)."""
+        positions = list(range(count))
+        if self.method == "capacity":
+            free = {uid: cap - self.loads.get(uid, 0) for uid, cap in self.capacities.items()}
+            pairs = assignment_lib.capacity_weighted(positions, free, self.loads)
+        else:
+            pairs = assignment_lib.round_robin(positions, self.reps.ids, self.last_user_id)
+        for _position, user_id in pairs:
+            self.loads[user_id] = self.loads.get(user_id, 0) + 1
+            self.by_user[user_id] += 1
+        if pairs:
+            self.last_user_id = pairs[-1][1]
+        return dict(pairs)
+
+
 class UtmCampaign(models.Model):
     _name = "utm.campaign"
     _inherit = ["utm.campaign", "mail.thread", "mail.activity.mixin"]
@@ -700,6 +732,22 @@ class UtmCampaign(models.Model):
                       for user_id, lead_ids in lead_ids_by_user.items()}
             campaign._notify_assigned(counts, method)
         return assignments
+
+    def _assignment_planner(self):
+        """A :class:`AssignmentPlanner` dealing the leads about to be created (an
+        import's batches) to the campaign's eligible reps, by its method; None when
+        the campaign cannot assign (no rep, locked product)."""
+        self.ensure_one()
+        campaign = self._as_assigning_user()
+        if not campaign:
+            return None
+        campaign._check_product_open()
+        reps = campaign._get_eligible_reps()
+        if not reps:
+            return None
+        loads = campaign._get_rep_open_loads(reps) \
+            if campaign.assignment_method == "capacity" else {}
+        return AssignmentPlanner(campaign, reps, campaign._get_rep_teams(reps), loads)
 
     def _distribute(self, leads, reps, method):
         """``[(lead id, rep id)]`` by ``method``, never to a rep who declined the lead."""

@@ -109,8 +109,19 @@ class TestBulkCreateEqualsCreate(LeadImportCase):
             "source_id": self.env.ref("utm.utm_source_newsletter").id,
             "user_id": self.researcher.id if index % 2 else False,
         }
+        vals.update(self.EMAIL_PHONE_CASES.get(index, {}))
         vals.update(extra)
         return vals
+
+    # the normalisations the bulk path computes itself, on the inputs that matter
+    EMAIL_PHONE_CASES = {
+        2: {"email_from": "Person Two <Person2@Company2.Example.com>", "phone": "+44 20 7946 0958"},
+        3: {"email_from": "person3@gmail.com", "phone": "12345"},
+        4: {"email_from": "not-an-email", "phone": "+91 98300 12345"},
+        5: {"email_from": "a@one.example.com, b@two.example.com", "phone": "0091 98300 12346"},
+        6: {"email_from": False, "phone": "98300 12347", "country_id": False},
+        7: {"email_from": "Ünïcode@Example.com", "phone": "(033) 2345 6789"},
+    }
 
     def _stored_values(self, lead):
         values = {}
@@ -147,8 +158,8 @@ class TestBulkCreateEqualsCreate(LeadImportCase):
 
     def test_researcher_leads(self):
         Lead = self.env["crm.lead"].with_user(self.researcher)
-        stock = Lead.create([self._vals(i, "") for i in range(6)])
-        bulk = Lead._bulk_create([self._vals(i, "") for i in range(6)])
+        stock = Lead.create([self._vals(i, "") for i in range(8)])
+        bulk = Lead._bulk_create([self._vals(i, "") for i in range(8)])
         self._assert_same(stock, bulk)
         # what the comparison covers (it could fail)
         lead = bulk[1].sudo()
@@ -287,6 +298,25 @@ class TestCampaignListBecomesAssignedLeads(LeadImportCase):
         self.assertEqual(leads.campaign_id, campaign)
         self.assertEqual(self._visible(self.asm, [("id", "in", leads.ids)]), 12)
         self.assertEqual(self._visible(self.reps[0], [("id", "in", leads.ids)]), 6)
+        # the assignments written in batch are those create() makes
+        assignments = leads.campaign_assignment_ids
+        self.assertEqual(len(assignments), 12)
+        self.assertEqual(set(assignments.mapped("state")), {"pending"})
+        self.assertEqual(set(assignments.mapped("progress")), {"pending"})
+        self.assertEqual(set(assignments.mapped("lead_status")), {"prospect"})
+        self.assertEqual(assignments.manager_id, self.manager)
+        self.assertEqual(assignments.event_id, self.product)
+        self.assertEqual(assignments.create_uid, self.manager)
+        other = self._campaign(title="Reference")  # one live assignment per lead and campaign
+        mine = assignments.filtered(lambda a, lead=leads[0]: a.lead_id == lead)
+        reference = self.env["crm.lead.assignment"].with_user(self.manager).create({
+            "lead_id": leads[0].id, "user_id": mine.user_id.id, "campaign_id": other.id,
+            "date_assigned": mine.date_assigned, "method": mine.method})
+        for name, field in reference._fields.items():
+            if field.store and name not in ("id", "campaign_id", "create_date", "write_date"):
+                self.assertEqual(mine[name], reference[name], name)
+        self.assertEqual(self._visible(self.reps[0], [("campaign_assignment_ids.user_id", "=",
+                                                       self.reps[0].id)]), 6)
         # declined: back in the pool, still the team's (its managers see it)
         assignment = leads[0].campaign_assignment_ids
         assignment.with_user(assignment.user_id)._decline("Wrong number")
