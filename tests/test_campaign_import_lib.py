@@ -507,3 +507,29 @@ def test_csv_rows_in_file_counts_data_rows_like_excel():
     data = b'Email,Phone\na@example.com,9876543210\n\n"b@example.com","98765\n43211"\nc@example.com,9876543212\n'
     table = open_table(data, "list.csv")
     assert table.estimate_rows() - len(table.header_row_numbers) == 3
+
+
+def test_checked_rows_reads_ahead_in_order_and_raises_the_readers_error():
+    from crm_campaign_mgmt.lib.prefetch import checked_rows
+
+    rows = [["Email", "Phone"]] + [[f"p{i}@example.com", f"98765{i:05d}"] for i in range(2500)]
+    data = "\n".join(",".join(r) for r in rows).encode()
+    table = open_table(data, "list.csv")
+    processor = RowProcessor({0: "email", 1: "phone"}, table.header, default_region="IN")
+    got = list(checked_rows(table, processor, chunk=100))
+    assert [row[0] for row in got] == list(range(2, 2502))
+    assert {row[2] for row in got} == {STATUS_OK}
+    assert got[0][3]["phone"] == "+919876500000"
+
+    class Broken:
+        def iter_rows(self):
+            yield 2, ["a@example.com", "9876500000"]
+            raise ValueError("row 3 cannot be read")
+
+    with pytest.raises(ValueError, match="row 3"):
+        list(checked_rows(Broken(), processor, chunk=1))
+    # a consumer that stops early stops the reader
+    generator = checked_rows(open_table(data, "list.csv"), RowProcessor(
+        {0: "email", 1: "phone"}, table.header, default_region="IN"), chunk=10, ahead=1)
+    next(generator)
+    generator.close()

@@ -14,6 +14,7 @@ from odoo.tools import split_every
 from ..lib.enrichment import DEFAULT_CITY_STATES, RegionResolver
 from ..lib.error_file import ErrorFileWriter, error_file_name
 from ..lib.pipeline import STATUS_OK, RowProcessor
+from ..lib.prefetch import checked_rows
 from ..lib.readers import ImportFileError, detect_format, open_table
 from ..tools import can_commit, notify_users
 from .crm_lead_bulk import complete_rows, finish_insert, insert_rows
@@ -696,9 +697,9 @@ class CrmCampaignImportJob(models.Model):
     def _import_rows(self, table, processor, writer, counts, context, resume, total, commit):
         batch = []
         position = 0  # data rows of the file handled so far
-        for number, values in table.iter_rows():
+        # read and checked ahead, in a thread, while this one waits for the database
+        for _number, values, status, record, reason in checked_rows(table, processor):
             position += 1
-            status, record, reason = processor.process(number, values)
             if position <= resume:
                 if status != STATUS_OK:
                     writer.add(values, reason)

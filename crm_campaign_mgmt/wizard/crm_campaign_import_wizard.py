@@ -172,8 +172,12 @@ class CrmCampaignImportWizard(models.TransientModel):
                 for line in wizard.line_ids)
 
     def _reopen(self):
+        # the dialog keeps its title on the mapping step (an action without name shows "Odoo")
+        title = self.env._("Import Leads") if self.import_type == "leads" \
+            else self.env._("Import Targets")
         return {
             "type": "ir.actions.act_window",
+            "name": title,
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

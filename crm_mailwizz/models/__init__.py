@@ -10,3 +10,4 @@ from . import crm_lead_mailwizz
 from . import crm_campaign_target_mailwizz
 from . import utm_campaign_mailwizz
 from . import crm_campaign_metric
+from . import crm_campaign_import_job_mailwizz

@@ -4,3 +4,4 @@ from . import test_mailwizz_campaign
 from . import test_mailwizz_outage
 from . import test_mailwizz_metric
 from . import test_mailwizz_campaign_events
+from . import test_mailwizz_list_import

@@ -349,6 +349,20 @@ class FakeMailWizz:
                 "subscriber_uid"
             ]
 
+    def add_subscribers(self, list_uid, rows, status="confirmed"):
+        """Seed many subscribers at once (``rows``: dicts of tags, ``EMAIL`` required, and
+        optionally ``status``), without the API's email check: a real list can hold
+        addresses MailWizz took in before it validated them (imports, old versions).
+        Returns their uids, in order."""
+        with self.lock:
+            lst = self._list(list_uid)
+            return [
+                self._create_subscriber(lst, row, status=row.get("status") or status, source="import")[
+                    "subscriber_uid"
+                ]
+                for row in rows
+            ]
+
     def set_subscriber_status(self, list_uid, email, status):
         with self.lock:
             lst = self._list(list_uid)

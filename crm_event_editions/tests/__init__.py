@@ -1,0 +1,3 @@
+from . import test_kinds
+from . import test_rollover
+from . import test_history
