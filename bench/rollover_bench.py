@@ -4,10 +4,10 @@
 On a throwaway database where ``crm_event_editions`` is installed, creates a conference
 series with a past edition of N leads (default 100,000: speakers, sponsors, delegates,
 won leads, prospects, a few lost), locks it, then, as a Production Manager assigned to
-both editions, runs the rollover the way the wizard does (committing per batch of
-1,000) and prints its rate (past leads read and checked per second, and new leads per
-second). For comparison, it then times ``crm.lead.create`` on 2,000 leads as the same
-user.
+both editions, runs the rollover job the way the scheduled action does (as the
+requester, committing per batch of 1,000 with the offset reached) and prints its rate
+(past leads read and checked per second, and new leads per second). For comparison, it
+then times ``crm.lead.create`` on 2,000 leads as the same user.
 
     python3 bench/rollover_bench.py -d ed_bench --init        # creates the database
     python3 bench/rollover_bench.py -d ed_bench [--leads 100000] [--anchor-leads 2000]
@@ -133,14 +133,19 @@ def main():
     past_id, new_id, anchor_id, pm_id, owner_ids, department_id = ids
     with registry.cursor() as cr:
         env = api.Environment(cr, pm_id, {})
-        wizard = env["crm.edition.rollover.wizard"].create({
-            "source_event_id": past_id, "target_event_id": new_id})
+        Job = env["crm.edition.rollover.job"]
+        job = Job._create_checked({
+            "source_event_id": past_id, "target_event_id": new_id, "carry_speakers": True,
+            "carry_sponsors": True, "carry_delegates": True, "carry_prospects": False})
         cr.commit()
         started, cpu = time.perf_counter(), time.process_time()
-        wizard._rollover(commit=True)
+        # what the scheduled action does with a queued job (as its requester)
+        job.with_context(crm_edition_rollover_commit=True)._run_safe()
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         cr.commit()
-        created, skipped = wizard.created_count, wizard.skipped_count
+        if job.state != "done":
+            sys.exit(f"rollover job {job.id} {job.state}: {job.log}")
+        created, skipped = job.created_count, job.skipped_count
         print(f"rollover of {args.leads} past leads as a Production Manager: {created} created, "
               f"{skipped} skipped in {elapsed:.1f}s (CPU {cpu:.1f}s): "
               f"{args.leads / elapsed:.0f} past leads/s, {created / elapsed:.0f} new leads/s")

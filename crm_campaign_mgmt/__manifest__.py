@@ -41,6 +41,9 @@
         "demo/utm_campaign_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_campaign_mgmt/static/src/scss/utm_campaign.scss",
+        ],
         "web.assets_tests": [
             "crm_campaign_mgmt/static/tests/tours/*.js",
         ],

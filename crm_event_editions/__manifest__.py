@@ -7,19 +7,28 @@
     "website": "https://github.com/conference-crm/conference-crm",
     "author": "Conference CRM developers",
     "license": "LGPL-3",
-    "depends": ["crm_event_products", "crm_campaign_mgmt"],
+    "depends": ["crm_event_products", "crm_campaign_mgmt", "base_automation"],
     "data": [
         "security/ir.model.access.csv",
         "security/crm_event_editions_rules.xml",
+        "data/ir_cron_data.xml",
+        "data/crm_event_editions_automation_data.xml",
+        "data/crm_export_profile_data.xml",
         "views/crm_lead_views.xml",
         "views/crm_event_series_views.xml",
         "views/event_event_views.xml",
+        "views/crm_edition_rollover_job_views.xml",
         "wizard/crm_edition_rollover_wizard_views.xml",
         "views/crm_event_editions_menus.xml",
     ],
     "demo": [
         "demo/crm_event_series_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_event_editions/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

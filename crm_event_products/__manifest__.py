@@ -7,7 +7,7 @@
     "website": "https://github.com/conference-crm/conference-crm",
     "author": "Conference CRM developers",
     "license": "LGPL-3",
-    "depends": ["crm", "event_crm", "sales_team", "mail"],
+    "depends": ["crm", "event_crm", "sales_team", "mail", "base_install_request", "crm_iap_enrich", "crm_sms"],
     "external_dependencies": {"python": ["openpyxl"]},
     "data": [
         "security/crm_event_products_groups.xml",
@@ -15,7 +15,9 @@
         "security/crm_event_products_rules.xml",
         "data/crm_department_data.xml",
         "data/crm_export_profile_data.xml",
+        "data/ir_exports_data.xml",
         "data/crm_team_data.xml",
+        "data/ir_cron_data.xml",
         "views/crm_department_views.xml",
         "views/event_event_views.xml",
         "views/crm_product_assignment_views.xml",

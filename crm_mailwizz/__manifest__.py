@@ -30,6 +30,9 @@
         "views/crm_mailwizz_menus.xml",
         "security/crm_mailwizz_rules.xml",
     ],
+    "demo": [
+        "demo/crm_mailwizz_demo.xml",
+    ],
     "installable": True,
     "application": False,
 }

@@ -3,7 +3,9 @@ from . import res_users
 from . import crm_mail_trace
 from . import crm_campaign_response
 from . import crm_campaign_cost
+from . import crm_mail_trace_daily
 from . import crm_campaign_metric
+from . import crm_attribution_report
 from . import mail_mail
 from . import mail_compose_message
 from . import mail_thread

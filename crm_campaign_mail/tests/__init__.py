@@ -3,3 +3,7 @@ from . import test_mailbox_security
 from . import test_mail_tracking
 from . import test_mail_response
 from . import test_crm_campaign_metric
+from . import test_crm_mail_trace_daily
+from . import test_role_menus
+from . import test_crm_attribution_report
+from . import test_demo_data

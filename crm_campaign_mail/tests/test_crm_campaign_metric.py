@@ -155,3 +155,52 @@ class TestCampaignMetric(SmtpCampaignMixin, TransactionCase):
                          "crm.campaign.response")
         self.assertEqual(self.campaign.action_view_crm_mail_traces()["res_model"],
                          "crm.mail.trace")
+
+    def test_roi_is_empty_without_cost(self):
+        """Issue 13 "ROI 0.00 next to revenue": cost rows have no user, so a group per
+        user holds revenue and no cost; its ROI is undefined (empty), not 0."""
+        groups = self.Metric.read_group(
+            [("campaign_id", "=", self.campaign.id)], ["revenue:sum", "cost:sum", "roi"],
+            ["user_id"], lazy=False)
+        rep = next(group for group in groups if group["user_id"] and group["user_id"][0] == self.rep.id)
+        self.assertEqual(rep["revenue"], 5000.0)
+        self.assertIs(rep["roi"], False)
+        no_user = next(group for group in groups if not group["user_id"])
+        self.assertEqual(no_user["cost"], 2000.0)
+        self.assertEqual(no_user["roi"], -100.0)
+
+    def test_row_opens_its_campaign(self):
+        row = self.Metric.search([("campaign_id", "=", self.campaign.id), ("source", "=", "smtp")],
+                                 limit=1)
+        action = row.action_open_campaign()
+        self.assertEqual((action["res_model"], action["res_id"]), ("utm.campaign", self.campaign.id))
+        self.assertEqual(action["views"][0][1], "form")
+
+    def test_conference_campaigns_filter(self):
+        """The metrics open on the suite's campaigns (with a conference), not on Odoo's
+        stock campaigns (e.g. demo "Christmas Special") that have won leads too."""
+        stock = self.env["utm.campaign"].create({"name": "Stock Sale", "is_auto_campaign": False})
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        self.env["crm.lead"].create({
+            "name": "Stock deal", "type": "opportunity", "campaign_id": stock.id,
+            "event_id": self.product.id, "expected_revenue": 100.0, "stage_id": won_stage.id})
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_campaign_mail.crm_campaign_metric_action")
+        self.assertIn("search_default_conference_campaigns", action["context"])
+        domain = [("campaign_id.event_id", "!=", False)]
+        self.assertIn(stock, self.Metric.search([]).campaign_id)
+        shown = self.Metric.search(domain).campaign_id
+        self.assertNotIn(stock, shown)
+        self.assertIn(self.campaign, shown)
+
+    def test_pivot_query_count(self):
+        """The hot path: the pivot of one campaign (grouped by user, with rates) as a rep,
+        through the record rules, in a fixed number of queries (roll-up, not traces)."""
+        Metric = self.Metric.with_user(self.rep)
+        args = ([("campaign_id", "=", self.campaign.id)],
+                ["sent_count:sum", "opened_count:sum", "open_rate", "roi"], ["user_id"])
+        Metric.read_group(*args, lazy=False)  # warm the caches (rules, fields)
+        self.env.invalidate_all()
+        with self.assertQueryCount(4):  # SET LOCAL jit; read_group (rules inlined); user names
+            groups = Metric.read_group(*args, lazy=False)
+        self.assertEqual(sum(group["sent_count"] for group in groups), 5)  # the rep's own

@@ -944,6 +944,8 @@ class CrmCampaignImportJob(models.Model):
             "source_id": self._source_id(
                 record.get("platform") or self.default_platform, context["sources"]),
             "crm_import_job_id": self.id,
+            # found by the pipeline (state, city, street): the lead's compute is not run
+            "region_cluster": record.get("region_cluster") or False,
         }
 
     def _import_lead_batch(self, records, counts, context):

@@ -423,6 +423,7 @@ class CrmCampaignTarget(models.Model):
             "user_id": self.user_id.id,
             "team_id": campaign.team_id.id if "team_id" in campaign._fields else False,
             "crm_import_job_id": self.job_id.id if self.job_id.import_type == "targets" else False,
+            "region_cluster": self.region_cluster or False,
         }
 
     def _get_utm_sources(self):

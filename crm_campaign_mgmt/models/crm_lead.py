@@ -32,6 +32,11 @@ class CrmLead(models.Model):
         string="Assignment Status", compute="_compute_campaign_assignment_id")
     campaign_manager_note = fields.Text(
         string="Manager Note", compute="_compute_campaign_assignment_id")
+    region_cluster = fields.Char(
+        compute="_compute_region_cluster", store=True, readonly=False, index=True,
+        help="Region cluster of the company's address (e.g. East for West Bengal), as the "
+        "imports find it: set by the import, else found in the state, city and street "
+        "(parameter crm_campaign_mgmt.region_clusters).")
     crm_import_job_id = fields.Many2one(
         "crm.campaign.import.job", string="Import", index="btree_not_null", readonly=True,
         copy=False, ondelete="set null", help="The import that created this lead.")
@@ -45,6 +50,15 @@ class CrmLead(models.Model):
             create_index(self.env.cr, f"crm_lead_event_id_{column}_index", self._table,
                          ["event_id", column])
         return res
+
+    @api.depends("state_id", "city", "street", "street2")
+    def _compute_region_cluster(self):
+        """The import's own resolver (same clusters, same order of address fields),
+        built once per batch; the state names are read with one prefetch query."""
+        resolver = self.env["crm.campaign.import.job"]._get_region_resolver()
+        for lead in self:
+            lead.region_cluster = resolver.resolve(
+                lead.state_id.name, lead.city, lead.street, lead.street2)[1] or False
 
     @api.model
     def _group_expand_campaign_lead_status(self, values, domain):

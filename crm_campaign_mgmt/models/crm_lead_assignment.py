@@ -60,6 +60,9 @@ class CrmLeadAssignment(models.Model):
         compute="_compute_progress", store=True, index=True,
         help="Accepted: not worked yet (prospect); Working: accepted and the lead is hot, "
         "warm or active; Completed: processed.")
+    in_my_team = fields.Boolean(
+        "In My Team", compute="_compute_in_my_team", search="_search_in_my_team",
+        help="Assigned to a member of a sales team the user leads or belongs to.")
     color = fields.Integer(compute="_compute_color")
     is_mine = fields.Boolean(compute="_compute_is_mine")
     is_manager = fields.Boolean(compute="_compute_is_mine")
@@ -87,6 +90,26 @@ class CrmLeadAssignment(models.Model):
                 assignment.progress = "completed"
             else:
                 assignment.progress = assignment.state
+
+    @api.model
+    def _my_team_users(self):
+        """The members and leaders of the sales teams the user leads or belongs to."""
+        teams = self.env["crm.team"].search([
+            "|", ("user_id", "=", self.env.uid), ("crm_team_member_ids.user_id", "=", self.env.uid)])
+        return teams.crm_team_member_ids.user_id | teams.user_id
+
+    @api.depends_context("uid")
+    @api.depends("user_id")
+    def _compute_in_my_team(self):
+        team_users = self._my_team_users()
+        for assignment in self:
+            assignment.in_my_team = assignment.user_id in team_users
+
+    def _search_in_my_team(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on In My Team."))
+        positive = (operator == "=") == value
+        return [("user_id", "in" if positive else "not in", self._my_team_users().ids)]
 
     @api.depends("state")
     def _compute_color(self):

@@ -132,7 +132,10 @@ class UtmCampaign(models.Model):
         help="Leads of the CRM this campaign targets (rules such as industry, region, "
         "lifted volume...).")
     audience_lead_count = fields.Integer(
-        "Segment Size", compute="_compute_audience_lead_count")
+        "Segment Size", compute="_compute_audience_lead_count",
+        help="Leads of the CRM segment on the campaign's conference that you can see; 0 until a "
+        "segment is defined (an empty segment is no audience, not the whole CRM).")
+    audience_has_segment = fields.Boolean(compute="_compute_audience_lead_count")
     date_start = fields.Datetime("Scheduled Start", tracking=True, index=True)
     date_end = fields.Datetime("Scheduled End", tracking=True)
     date_sent = fields.Datetime("Sent On", readonly=True, copy=False)
@@ -195,16 +198,19 @@ class UtmCampaign(models.Model):
             campaign.is_sent = campaign.state in SENT_STATES
 
     @api.depends("audience_domain", "audience_type", "event_id")
+    @api.depends_context("uid")
     def _compute_audience_lead_count(self):
+        """The one audience count of the campaign (form, stat button, list): the leads of
+        its segment (``_get_audience_domain``, i.e. on its conference) the reader may see."""
         Lead = self.env["crm.lead"]
         for campaign in self:
-            if campaign.audience_type == "list" or not campaign.audience_domain:
-                campaign.audience_lead_count = 0
-                continue
+            campaign.audience_lead_count = 0
             try:
-                campaign.audience_lead_count = Lead.search_count(campaign._get_audience_domain())
-            except (ValueError, SyntaxError):
-                campaign.audience_lead_count = 0
+                campaign.audience_has_segment = campaign._has_segment()
+                if campaign.audience_has_segment:
+                    campaign.audience_lead_count = Lead.search_count(campaign._get_audience_domain())
+            except (ValueError, SyntaxError, TypeError):
+                campaign.audience_has_segment = False
 
     @api.depends_context("uid")
     def _compute_overview(self):

@@ -8,3 +8,7 @@ from . import test_import_tour
 from . import test_campaign_security
 from . import test_import_security
 from . import test_lead_import
+from . import test_lead_region
+from . import test_campaign_form
+from . import test_role_screens_tour
+from . import test_phone_sales_screens

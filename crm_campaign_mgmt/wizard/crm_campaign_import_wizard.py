@@ -29,8 +29,8 @@ class CrmCampaignImportWizard(models.TransientModel):
     _inherit = ["crm.import.wizard.mixin"]
     _description = "Import Leads or Campaign Targets"
 
-    step = fields.Selection([("upload", "Upload"), ("mapping", "Mapping")], default="upload",
-                            required=True)
+    step = fields.Selection([("upload", "1. Upload the File"), ("mapping", "2. Map the Columns")],
+                            default="upload", required=True)
     import_type = fields.Selection(default=lambda self: self._default_import_type())
     phone_preview = fields.Html(
         "Phone Numbers Read As", compute="_compute_phone_preview", sanitize=True,

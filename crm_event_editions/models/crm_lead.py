@@ -128,3 +128,34 @@ class CrmLead(models.Model):
                 other.id for other in others
                 if other.id != lead.id and other.event_id != lead.event_id
             ]
+
+    # ------------------------------------------------------------------
+    # automations (base_automation runs them as superuser)
+    # ------------------------------------------------------------------
+    def _crm_automation_follow_up(self, days=7):
+        """Automation "contacted, no answer": a follow-up activity on each lead for its
+        own salesperson, only where he may read the lead (his rules, checked as him),
+        never twice while one is open. Nothing is sent, nobody else is told."""
+        activity_type = self.env.ref("crm_event_editions.mail_activity_type_follow_up")
+        Activity = self.env["mail.activity"].sudo()
+        open_ids = set(Activity.search_fetch([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", activity_type.id)], ["res_id"]).mapped("res_id"))
+        by_user = defaultdict(self.browse)
+        for lead in self:
+            if lead.user_id and lead.user_id.active and lead.id not in open_ids:
+                by_user[lead.user_id] |= lead
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for user, leads in by_user.items():
+            for lead in leads.with_user(user)._filtered_access("read"):
+                vals_list.append({
+                    "res_model_id": model_id,
+                    "res_id": lead.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._("No answer for %(days)s days: follow up", days=days),
+                    "user_id": user.id,
+                    "date_deadline": today,
+                })
+        return Activity.create(vals_list)

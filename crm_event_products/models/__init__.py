@@ -9,3 +9,4 @@ from . import crm_team
 from . import crm_team_member
 from . import crm_export_profile
 from . import crm_export_profile_line
+from . import mail_activity

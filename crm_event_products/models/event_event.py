@@ -42,12 +42,20 @@ class EventEvent(models.Model):
         string="Cycle End",
         compute="_compute_crm_cycle_end",
         store=True,
+        index=True,
         readonly=False,
         tracking=True,
         help="End of the product's sales cycle; three months after its start unless changed.",
     )
     crm_cycle_over = fields.Boolean(
         string="Cycle Over", compute="_compute_crm_cycle_over", search="_search_crm_cycle_over"
+    )
+    crm_lock_suggested = fields.Boolean(
+        string="Past: lock it?",
+        compute="_compute_crm_cycle_over",
+        search="_search_crm_lock_suggested",
+        help="The product's cycle has ended and it is still active and unlocked: an administrator "
+        "locks it to make its leads read-only.",
     )
     crm_assignment_ids = fields.One2many(
         "crm.product.assignment", "product_id", string="Assigned Users"
@@ -78,11 +86,28 @@ class EventEvent(models.Model):
                     months=PRODUCT_CYCLE_MONTHS
                 )
 
-    @api.depends("crm_cycle_end")
+    @api.depends("crm_cycle_end", "crm_locked", "crm_state")
     def _compute_crm_cycle_over(self):
         today = fields.Date.context_today(self)
         for product in self:
             product.crm_cycle_over = bool(product.crm_cycle_end and product.crm_cycle_end < today)
+            product.crm_lock_suggested = (
+                product.crm_cycle_over and not product.crm_locked and product.crm_state == "active"
+            )
+
+    def _search_crm_lock_suggested(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'Past: lock it?'."))
+        today = fields.Date.context_today(self)
+        if (operator == "=") == value:
+            return [("crm_cycle_end", "<", today), ("crm_locked", "=", False), ("crm_state", "=", "active")]
+        return [
+            "|", "|", "|",
+            ("crm_cycle_end", "=", False),
+            ("crm_cycle_end", ">=", today),
+            ("crm_locked", "=", True),
+            ("crm_state", "!=", "active"),
+        ]
 
     def _search_crm_cycle_over(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

@@ -7,3 +7,6 @@ from . import test_ui
 from . import test_lead_leaks
 from . import test_product_security
 from . import test_security_paths
+from . import test_admin_menus
+from . import test_lead_actions
+from . import test_lead_list_speed

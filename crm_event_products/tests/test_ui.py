@@ -48,3 +48,12 @@ class TestDepartmentScreens(HttpCase):
 
     def test_head_of_marketing_screens(self):
         self.start_tour("/odoo", "crm_event_products_head_of_marketing_tour", login="tour_hm")
+
+    def test_production_director_makes_and_shares_a_speaker(self):
+        pd = new_test_user(self.env, login="tour_pd", groups="base.group_user,crm_event_products.group_production_pd")
+        product = self.env["event.event"].search([("name", "=", "Tour Summit")])
+        self.env["crm.product.assignment"].create({"product_id": product.id, "user_id": pd.id})
+        self.start_tour("/odoo", "crm_event_products_production_director_tour", login="tour_pd")
+        lead = self.env["crm.lead"].search([("name", "=", "Tour production lead")])
+        self.assertTrue(lead.is_speaker)
+        self.assertTrue(lead.speaker_unlocked)

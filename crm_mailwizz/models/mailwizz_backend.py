@@ -4,7 +4,7 @@ import time
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.addons.crm_campaign_mail.tools import can_commit
@@ -22,6 +22,16 @@ from ..lib.client import (
 )
 
 _logger = logging.getLogger(__name__)
+
+# who may test a backend's connection and import its lists: administrators (Settings, CRM, Sales),
+# and the marketing manager and head of marketing, who read the backends but do not configure
+# them (write access and the API keys stay with base.group_system)
+CONNECT_GROUPS = (
+    "base.group_system",
+    "sales_team.group_sale_manager",
+    "crm_event_products.group_crm_conf_admin",
+    "crm_event_products.group_email_mm",
+)
 
 
 class MailwizzBackend(models.Model):
@@ -199,8 +209,17 @@ class MailwizzBackend(models.Model):
         return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
 
     # ------------------------------------------------------------------ actions
+    def _check_can_connect(self):
+        user = self.env.user
+        if self.env.su or any(user.has_group(group) for group in CONNECT_GROUPS):
+            return
+        raise AccessError(self.env._(
+            "Only an administrator, the marketing manager or the head of marketing can test a "
+            "MailWizz backend or import its lists."))
+
     def action_test_connection(self):
         self.ensure_one()
+        self._check_can_connect()
         started = time.monotonic()
         client = None
         try:
@@ -245,6 +264,7 @@ class MailwizzBackend(models.Model):
 
     def action_import_lists(self):
         """Import (create or update) every MailWizz list with its fields and segments."""
+        self._check_can_connect()
         messages, ok = [], True
         for backend in self:
             success, message = backend._import_lists()

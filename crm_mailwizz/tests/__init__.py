@@ -5,3 +5,5 @@ from . import test_mailwizz_outage
 from . import test_mailwizz_metric
 from . import test_mailwizz_campaign_events
 from . import test_mailwizz_list_import
+from . import test_mailwizz_backend_access
+from . import test_demo_data

@@ -44,3 +44,66 @@ registry.category("web_tour.tours").add("crm_event_products_head_of_marketing_to
         { trigger: ".o_list_view:not(:has(.o_data_row:contains('Tour colleague lead')))" },
     ],
 });
+
+// Issue 13: the Production Director makes a lead a speaker and shares it, with header buttons;
+// no MailWizz push nor SMS in his Actions menu.
+registry.category("web_tour.tours").add("crm_event_products_production_director_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        { trigger: app("menu_production_root"), content: "open Production", run: "click" },
+        {
+            trigger: "[data-menu-xmlid='crm_event_products.menu_production_leads']",
+            content: "open the Production leads",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Tour production lead') td[name='name']",
+            content: "open the lead",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_cp_action_menus .dropdown-toggle",
+            content: "open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu:contains('Duplicate')",
+            content: "no Send SMS nor Push to MailWizz for Production",
+            run() {
+                const labels = [...document.querySelectorAll(".o-dropdown--menu")].map((menu) => menu.textContent);
+                for (const forbidden of ["Send SMS", "Push to MailWizz"]) {
+                    if (labels.some((label) => label.includes(forbidden))) {
+                        throw new Error(`${forbidden} is offered to Production: ${labels.join(", ")}`);
+                    }
+                }
+            },
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name='action_convert_to_speaker']:contains('Make Speaker')",
+            content: "make it a speaker",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_crm_speaker_status .o_crm_speaker_not_shared",
+            content: "a speaker, Production only",
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name='action_speaker_unlock']:contains('Share with Sales and Marketing')",
+            content: "share it with Sales and Marketing",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_crm_speaker_status .o_crm_speaker_shared",
+            content: "shared",
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name='action_speaker_lock']:contains('Stop Sharing')",
+            content: "and it can be unshared",
+        },
+        {
+            trigger: ".o_form_view:not(:has(.o_field_widget[name='speaker_unlocked'] input[type='checkbox']))",
+            content: "no checkbox to tick",
+        },
+    ],
+});
