@@ -35,7 +35,16 @@ class GamificationGoal(models.Model):
         manager): gamification reads its definitions' models (``ir.model``), which
         managers may not, and a goal counts its own user's figures whoever looks."""
         self.check_access("write")
-        return super(GamificationGoal, self.sudo()).update_goal()
+        # only the suite's roll-up is counted as superuser (its figures are per user and
+        # the goal's user is the one counted); any other definition (a model and domain
+        # of another addon) is computed with the caller's own rights
+        kpi_goals = self.browse(self.sudo().filtered(  # reads the definitions' model name only
+            lambda goal: goal.definition_id.model_id.model == "crm.kpi.daily").ids)
+        if kpi_goals:
+            super(GamificationGoal, kpi_goals.sudo()).update_goal()
+        if self - kpi_goals:
+            super(GamificationGoal, self - kpi_goals).update_goal()
+        return True
 
     def write(self, vals):
         res = super().write(vals)
