@@ -13,12 +13,12 @@
         "security/crm_event_editions_rules.xml",
         "data/ir_cron_data.xml",
         "data/crm_event_editions_automation_data.xml",
-        "data/crm_export_profile_data.xml",
         "views/crm_lead_views.xml",
         "views/crm_event_series_views.xml",
         "views/event_event_views.xml",
         "views/crm_edition_rollover_job_views.xml",
         "wizard/crm_edition_rollover_wizard_views.xml",
+        "wizard/crm_team_export_wizard_views.xml",
         "views/crm_event_editions_menus.xml",
     ],
     "demo": [

@@ -62,8 +62,10 @@ class TestAssignmentEngine(CampaignCommon):
         campaign = self._create_campaign(
             assignment_method="capacity", rep_ids=[(6, 0, (self.rep1 | self.rep2 | self.rep3).ids)])
         self._create_leads(15, campaign_id=campaign.id)
-        # as the campaign's manager: his lead rules are part of the pool's and the loads' queries
-        with self.assertQueryCount(__system__=62):
+        # as the campaign's manager: his lead rules are part of the pool's and the loads' queries.
+        # An upper bound: 59 queries with this addon alone, 67 with the whole suite installed
+        # (other addons' write hooks); one query per lead would add 12 or more.
+        with self.assertQueryCount(__system__=75):
             assignments = campaign._assign_leads()
         counts = self._counts(assignments)
         self.assertEqual(counts["cmp_rep1"], 2)

@@ -5,10 +5,14 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const app = (xmlid) => `.o_app[data-menu-xmlid='crm_event_products.${xmlid}']`;
 const noApp = (xmlid) => `.o_navbar_apps_menu:not(:has(${app(xmlid)}))`;
+// The home action (a role's dashboard when crm_dashboards is installed) loads first: opening an
+// app before it is shown would race with it.
+const homeShown = { trigger: ".o_action_manager .o_action", content: "the home action is shown" };
 
 registry.category("web_tour.tours").add("crm_event_products_phone_sales_tour", {
     url: "/odoo",
     steps: () => [
+        homeShown,
         stepUtils.showAppsMenuItem(),
         { trigger: noApp("menu_production_root"), content: "no Production app" },
         { trigger: noApp("menu_email_sales_root"), content: "no Email Sales app" },
@@ -29,6 +33,7 @@ registry.category("web_tour.tours").add("crm_event_products_phone_sales_tour", {
 registry.category("web_tour.tours").add("crm_event_products_head_of_marketing_tour", {
     url: "/odoo",
     steps: () => [
+        homeShown,
         stepUtils.showAppsMenuItem(),
         { trigger: noApp("menu_phone_sales_root"), content: "no Phone Sales app" },
         { trigger: noApp("menu_production_root"), content: "no Production app" },
@@ -50,6 +55,7 @@ registry.category("web_tour.tours").add("crm_event_products_head_of_marketing_to
 registry.category("web_tour.tours").add("crm_event_products_production_director_tour", {
     url: "/odoo",
     steps: () => [
+        homeShown,
         stepUtils.showAppsMenuItem(),
         { trigger: app("menu_production_root"), content: "open Production", run: "click" },
         {
