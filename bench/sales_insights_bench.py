@@ -6,23 +6,24 @@ Usage (Odoo 18 importable by python3, PostgreSQL reachable)::
     python3 bench/sales_insights_bench.py --db bench_insights --init --opportunities 200000
 
 ``--init`` creates the database with ``crm_sales_insights`` and its demo data when it does not
-exist. Inside one transaction that is rolled back at the end (nothing is kept), the script adds
-``--opportunities`` opportunities (server-side ``INSERT ... SELECT generate_series``, spread
-over the demo reps and teams, created over the last 180 days, one in seven won), one chatter message per
-opportunity by its rep (a third of them emails, the rest notes) and an assignment for every
-second one (half of them accepted); then it rebuilds the roll-up and prints, as ``admin``,
-``stl`` and ``pm`` (through the record rules), the server time of:
+exist. The script adds ``--opportunities`` opportunities (server-side ``INSERT ... SELECT
+generate_series``, spread over the demo reps and teams, created over the last 180 days, one in
+seven won), one chatter message per opportunity by its rep (a third of them public, the rest
+notes) and an assignment for every second one (half of them accepted), in the transaction that
+is rolled back at the end (``--keep``: committed, and reused by the next run). Then it rebuilds
+the roll-up and prints, as ``admin``, ``stl`` and ``pm`` (through the record rules), the server
+time of:
 
 - the report as the pivot asks for it (``read_group`` by rep and month, every measure);
 - Odoo's own equivalent, ``read_group`` on the source models by rep and month: ``crm.lead``
   (won opportunities: count and revenue) plus ``crm.lead.assignment`` (count), which is only
   part of the report's figures (no leads worked, no times to accept or to contact);
 - the former design, the report's figures computed from the sources on each read (the
-  roll-up's own ``_figures_query``, grouped by rep and month);
+  roll-up's own ``_figures_query``, grouped by rep and month, as superuser);
 
 with the ratios, then the time of a full rebuild and of an incremental refresh after 1,000
-messages written through the ORM. Times are wall-clock (median of ``--repeat`` runs) and the
-CPU time of this (Odoo) process; PostgreSQL runs on the same machine.
+notes posted through the ORM. Times are wall-clock (median of ``--repeat`` runs) and the CPU
+time of this (Odoo) process; PostgreSQL runs on the same machine.
 """
 
 import argparse
@@ -45,6 +46,8 @@ def parse_args():
     parser.add_argument("--db", default="bench_insights")
     parser.add_argument("--init", action="store_true", help="create the database if missing")
     parser.add_argument("--opportunities", type=int, default=200_000)
+    parser.add_argument("--keep", action="store_true",
+                        help="commit the generated data (a next run reuses it instead of generating)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median printed)")
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
@@ -89,11 +92,38 @@ def measure(func, repeat, env):
     return statistics.median(walls), statistics.median(cpus)
 
 
-def generate(cr, count):
-    """Opportunities, messages and assignments of the demo reps, server side."""
+def bench_count(cr, table, column):
+    cr.execute(f"SELECT COUNT(*) FROM {table} x JOIN crm_lead l ON l.id = x.{column}"  # noqa: S608 - constants
+               " WHERE l.name LIKE %(tag)s", {"tag": "Bench opportunity %"})
+    return cr.fetchone()[0]
+
+
+def generate(env, count, keep):
+    """Opportunities, messages and assignments of the demo reps, server side; each step is
+    skipped when its rows are there (kept by a previous run)."""
+    cr = env.cr
+    if not bench_count(cr, "crm_lead", "id"):
+        generate_opportunities(cr, count)
+        if keep:
+            cr.commit()
+    comment, note = env.ref("mail.mt_comment").id, env.ref("mail.mt_note").id
+    if not bench_count(cr, "crm_lead_assignment", "lead_id"):
+        generate_assignments(cr)
+        if keep:
+            cr.commit()
+    if not bench_count(cr, "mail_message", "res_id"):
+        generate_messages(cr, comment, note)
+        if keep:
+            cr.commit()
+    cr.execute("ANALYZE crm_lead")
+    cr.execute("ANALYZE crm_lead_assignment")
+    cr.execute("ANALYZE mail_message")
+
+
+def generate_opportunities(cr, count):
     cr.execute("SELECT id FROM crm_stage WHERE is_won ORDER BY sequence, id LIMIT 1")
     won_stage = cr.fetchone()[0]
-    cr.execute("SELECT id FROM crm_stage WHERE NOT is_won ORDER BY sequence, id LIMIT 1")
+    cr.execute("SELECT id FROM crm_stage WHERE is_won IS NOT TRUE ORDER BY sequence, id LIMIT 1")
     open_stage = cr.fetchone()[0]
     cr.execute("""
         WITH t AS (
@@ -115,10 +145,9 @@ def generate(cr, count):
                now() AT TIME ZONE 'UTC' - interval '2 days'
           FROM generate_series(1, %(count)s) g, t
     """, {"won": won_stage, "open": open_stage, "count": count})
-    cr.execute("SELECT id FROM mail_message_subtype WHERE internal ORDER BY id LIMIT 1")
-    note = cr.fetchone()[0]
-    cr.execute("SELECT id FROM mail_message_subtype WHERE NOT internal ORDER BY id LIMIT 1")
-    comment = cr.fetchone()[0]
+
+
+def generate_assignments(cr):
     cr.execute("""
         INSERT INTO crm_lead_assignment (lead_id, user_id, state, method, date_assigned, date_accepted,
                                          create_uid, write_uid, create_date, write_date)
@@ -127,8 +156,11 @@ def generate(cr, count):
                CASE WHEN l.id %% 4 = 0 THEN l.create_date + interval '3 hours' END,
                1, 1, l.create_date, l.write_date
           FROM crm_lead l
-         WHERE l.name LIKE 'Bench opportunity %%' AND l.id %% 2 = 0
-    """)
+         WHERE l.name LIKE %(tag)s AND l.id %% 2 = 0
+    """, {"tag": "Bench opportunity %"})
+
+
+def generate_messages(cr, comment, note):
     cr.execute("""
         INSERT INTO mail_message (model, res_id, author_id, message_type, subtype_id, body, date,
                                   create_uid, write_uid, create_date, write_date)
@@ -136,11 +168,8 @@ def generate(cr, count):
                '<p>bench</p>', l.create_date + interval '5 hours', 1, 1, l.create_date, l.write_date
           FROM crm_lead l
           JOIN res_users u ON u.id = l.user_id
-         WHERE l.name LIKE 'Bench opportunity %%'
-    """, {"comment": comment, "note": note})
-    cr.execute("ANALYZE crm_lead")
-    cr.execute("ANALYZE crm_lead_assignment")
-    cr.execute("ANALYZE mail_message")
+         WHERE l.name LIKE %(tag)s
+    """, {"comment": comment, "note": note, "tag": "Bench opportunity %"})
 
 
 def odoo_read_group(env, user):
@@ -181,7 +210,7 @@ def main():
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         Report = env["crm.rep.performance.report"]
         started = time.perf_counter()
-        generate(cr, args.opportunities)
+        generate(env, args.opportunities, args.keep)
         print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
         counts = {}
         for table in ("crm_lead", "mail_message", "crm_lead_assignment"):
@@ -208,7 +237,8 @@ def main():
                   f"{own[0] / new[0]:6.1f} {former[0]:8.1f} ({former[1]:5.1f}) {former[0] / new[0]:6.1f}")
         print("(ratio: Odoo's read_group time / report time; former view: admin, no rules)")
 
-        cr.execute("SELECT id FROM crm_lead WHERE name LIKE 'Bench opportunity %%' ORDER BY id LIMIT 1000")
+        cr.execute("SELECT id FROM crm_lead WHERE name LIKE %(tag)s ORDER BY id LIMIT 1000",
+                   {"tag": "Bench opportunity %"})
         lead_ids = [row[0] for row in cr.fetchall()]
         Report._refresh()  # the watermark after the rebuild
         wall, cpu = time.perf_counter(), time.process_time()
@@ -224,7 +254,7 @@ def main():
               f" {groups:,} (day, rep) groups (includes the 60-minute overlap) in {inc_ms:.0f} ms"
               f" (Odoo CPU {inc_cpu:.0f} ms)")
         cr.rollback()
-        print("rolled back: nothing kept")
+        print("rolled back" + (": the generated data is kept (--keep)" if args.keep else ": nothing kept"))
 
 
 if __name__ == "__main__":
