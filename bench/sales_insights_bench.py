@@ -211,7 +211,7 @@ def main():
         Report = env["crm.rep.performance.report"]
         started = time.perf_counter()
         generate(env, args.opportunities, args.keep)
-        print(f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"data generated or reused, analysed: {time.perf_counter() - started:.1f} s", flush=True)
         counts = {}
         for table in ("crm_lead", "mail_message", "crm_lead_assignment"):
             cr.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - constant names

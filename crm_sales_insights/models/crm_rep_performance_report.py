@@ -149,6 +149,9 @@ class CrmRepPerformanceReport(models.Model):
         # the watermark scans of the incremental refresh
         tools.create_index(cr, "mail_message_crm_lead_write_date_index", "mail_message", ["write_date"],
                            where="model = 'crm.lead'")
+        # a rep's messages of a day (the scoped recomputation)
+        tools.create_index(cr, "mail_message_crm_lead_author_date_index", "mail_message", ["author_id", "date"],
+                           where="model = 'crm.lead'")
         tools.create_index(cr, "crm_lead_assignment_write_date_index", "crm_lead_assignment", ["write_date"])
         tools.create_index(cr, "crm_lead_closed_write_date_index", "crm_lead", ["write_date"],
                            where="date_closed IS NOT NULL")
@@ -162,13 +165,17 @@ class CrmRepPerformanceReport(models.Model):
     @api.model
     def _figures_query(self, scoped):
         """The figures per (rep, team, day) from the sources; ``scoped``: only the
-        (day, rep) groups of the temporary table ``crm_rep_performance_dirty``."""
+        (day, rep) groups of the temporary table ``crm_rep_performance_dirty``.
+
+        Days are UTC days: Odoo stores datetimes as UTC ``timestamp without time zone``, whose
+        ``::date`` is the UTC day whatever the session's time zone, and the scoped parts
+        select the same day as a range (``>= day AND < day + 1``) that indexes serve."""
         # each part starts from the dirty groups when scoped (index on the rep's column)
         messages = SQL("""
             FROM crm_rep_performance_dirty dg
             JOIN res_users u ON u.id = dg.user_id AND NOT u.share
             JOIN mail_message m ON m.author_id = u.partner_id AND m.model = 'crm.lead'
-                               AND (m.date AT TIME ZONE 'UTC')::date = dg.date
+                               AND m.date >= dg.date AND m.date < dg.date + 1
             JOIN crm_lead l ON l.id = m.res_id
         """) if scoped else SQL("""
             FROM mail_message m
@@ -179,24 +186,25 @@ class CrmRepPerformanceReport(models.Model):
         assignments = SQL("""
             FROM crm_rep_performance_dirty dg
             JOIN crm_lead_assignment a ON a.user_id = dg.user_id
-                                      AND (a.date_assigned AT TIME ZONE 'UTC')::date = dg.date
+                                      AND a.date_assigned >= dg.date
+                                      AND a.date_assigned < dg.date + 1
         """) if scoped else SQL("FROM crm_lead_assignment a")
         wins = SQL("""
             FROM crm_rep_performance_dirty dg
-            JOIN crm_lead l ON l.user_id = dg.user_id AND (l.date_closed AT TIME ZONE 'UTC')::date = dg.date
+            JOIN crm_lead l ON l.user_id = dg.user_id AND l.date_closed >= dg.date AND l.date_closed < dg.date + 1
         """) if scoped else SQL("FROM crm_lead l")
         return SQL("""
             WITH events AS (
                 -- leads worked: distinct leads per rep, team and day
-                SELECT u.id AS user_id, l.team_id, (m.date AT TIME ZONE 'UTC')::date AS date,
+                SELECT u.id AS user_id, l.team_id, m.date::date AS date,
                        COUNT(DISTINCT m.res_id) AS leads_worked, 1 AS worked_days,
                        0 AS assigned_count, 0 AS accepted_count, 0.0 AS accept_hours,
                        0 AS contacted_count, 0.0 AS contact_hours, 0 AS won_count, 0.0 AS won_revenue
                   %(messages)s
-                 GROUP BY u.id, l.team_id, (m.date AT TIME ZONE 'UTC')::date
+                 GROUP BY u.id, l.team_id, m.date::date
                 UNION ALL
                 -- assignments, acceptance, first contact after the assignment
-                SELECT a.user_id, l.team_id, (a.date_assigned AT TIME ZONE 'UTC')::date,
+                SELECT a.user_id, l.team_id, a.date_assigned::date,
                        0, 0, 1, (a.date_accepted IS NOT NULL)::int,
                        COALESCE(EXTRACT(EPOCH FROM a.date_accepted - a.date_assigned) / 3600.0, 0.0),
                        (fc.first_contact IS NOT NULL)::int,
@@ -218,7 +226,7 @@ class CrmRepPerformanceReport(models.Model):
                  WHERE a.date_assigned IS NOT NULL
                 UNION ALL
                 -- wins
-                SELECT l.user_id, l.team_id, (l.date_closed AT TIME ZONE 'UTC')::date,
+                SELECT l.user_id, l.team_id, l.date_closed::date,
                        0, 0, 0, 0, 0.0, 0, 0.0, 1, COALESCE(l.expected_revenue, 0.0)
                   %(wins)s
                   JOIN crm_stage s ON s.id = l.stage_id AND s.is_won
@@ -245,23 +253,23 @@ class CrmRepPerformanceReport(models.Model):
         cr.execute(SQL("""
             INSERT INTO crm_rep_performance_dirty
             -- messages: the day their author worked the lead...
-            SELECT (m.date AT TIME ZONE 'UTC')::date, u.id
+            SELECT m.date::date, u.id
               FROM mail_message m
               JOIN res_users u ON u.partner_id = m.author_id AND NOT u.share
              WHERE m.model = 'crm.lead' AND m.write_date >= %(since)s
             UNION
             -- ... and the author's assignments of that lead (their first contact)
-            SELECT (a.date_assigned AT TIME ZONE 'UTC')::date, a.user_id
+            SELECT a.date_assigned::date, a.user_id
               FROM mail_message m
               JOIN res_users u ON u.partner_id = m.author_id AND NOT u.share
               JOIN crm_lead_assignment a ON a.lead_id = m.res_id AND a.user_id = u.id
              WHERE m.model = 'crm.lead' AND m.write_date >= %(since)s AND a.date_assigned IS NOT NULL
             UNION
-            SELECT (a.date_assigned AT TIME ZONE 'UTC')::date, a.user_id
+            SELECT a.date_assigned::date, a.user_id
               FROM crm_lead_assignment a
              WHERE a.write_date >= %(since)s AND a.date_assigned IS NOT NULL
             UNION
-            SELECT (l.date_closed AT TIME ZONE 'UTC')::date, l.user_id
+            SELECT l.date_closed::date, l.user_id
               FROM crm_lead l
              WHERE l.write_date >= %(since)s AND l.date_closed IS NOT NULL AND l.user_id IS NOT NULL
         """, since=since))
