@@ -9,5 +9,5 @@
     "depends": ["crm_dashboards", "crm_mailwizz"],
     "post_init_hook": "post_init_hook",
     "auto_install": True,
-    "installable": False,
+    "installable": True,
 }

@@ -23,6 +23,7 @@
     "demo": [
         "demo/crm_sales_insights_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -18,6 +18,7 @@ class CrmForecastReport(models.Model):
     """
 
     _name = "crm.forecast.report"
+    _inherit = ["crm.insights.report.mixin"]
     _description = "Forecast vs Actuals and Weighted Pipeline"
     _auto = False
     _order = "date desc"
@@ -63,22 +64,6 @@ class CrmForecastReport(models.Model):
         Lead = self.env["crm.lead"].sudo(False).with_context(active_test=False)
         Forecast = self.env["crm.forecast"].sudo(False)
         return ["|", ("lead_ref", "in", Lead._search([])), ("forecast_ref", "in", Forecast._search([]))]
-
-    @api.model
-    def _no_jit(self):
-        """PostgreSQL would JIT-compile the view (three scans of crm_lead): seconds of
-        compilation for a query that runs faster without. Off for this transaction only."""
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
-
-    @api.model
-    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
-        self._no_jit()
-        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
-        self._no_jit()
-        return super().read_group(domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
 
     def _query(self):
         return SQL("""

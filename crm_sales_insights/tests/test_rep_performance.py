@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import InsightsCase
 
@@ -47,6 +48,8 @@ class TestRepPerformance(InsightsCase):
         cls.opportunity.write({"stage_id": cls.won_stage.id, "probability": 100})
         cls.opportunity.write({"date_closed": now - timedelta(hours=4)})
         cls.env.flush_all()
+        cls.Report = cls.env["crm.rep.performance.report"]
+        cls.Report._refresh(full=True)
 
     def _figures(self, user, domain):
         return self.env["crm.rep.performance.report"].with_user(user).read_group(
@@ -87,3 +90,52 @@ class TestRepPerformance(InsightsCase):
         for role in ("se", "sse", "p", "jre"):
             with self.subTest(role=role), self.assertRaises(AccessError):
                 self.env["crm.rep.performance.report"].with_user(self.users[role]).search(ours)
+
+    def _rollup(self):
+        self.env.cr.execute(SQL(
+            "SELECT date, user_id, team_id, leads_worked, worked_days, assigned_count, accepted_count,"
+            " accept_hours, contacted_count, contact_hours, won_count, won_revenue"
+            " FROM crm_rep_performance_daily ORDER BY date, user_id, team_id"))
+        return self.env.cr.fetchall()
+
+    def _live(self):
+        """The figures computed from the sources at this moment (what the former view showed)."""
+        self.env.flush_all()
+        self.env.cr.execute(SQL("SELECT * FROM (%s) q ORDER BY 1, 2, 3", self.Report._figures_query(scoped=False)))
+        return self.env.cr.fetchall()
+
+    def test_rollup_equals_sources(self):
+        self.assertTrue(self._rollup())
+        self.assertEqual(self._rollup(), self._live())
+
+    def test_incremental_refresh_follows_new_activity(self):
+        """A new assignment, a first contact and a win reach the report at the next refresh,
+        which recomputes only the touched (day, rep) groups."""
+        se3 = self.users["se3"]
+        lead = self.leads["phone_b_team"]
+        before = self._figures(self.admin, [("user_id", "=", se3.id)])
+        self.assertEqual((before["contacted_count"], before["won_count"]), (0, 0))
+        self.env["mail.message"].create({
+            "model": "crm.lead", "res_id": lead.id, "author_id": se3.partner_id.id, "message_type": "comment",
+            "subtype_id": self.env.ref("mail.mt_comment").id, "body": "hello", "date": self.now})
+        lead.write({"type": "opportunity", "expected_revenue": 700.0})
+        lead.write({"stage_id": self.won_stage.id, "probability": 100})
+        self.assertEqual(self._figures(self.admin, [("user_id", "=", se3.id)])["won_count"], 0)  # not yet
+        groups = self.Report._refresh()
+        self.assertGreater(groups, 0)
+        after = self._figures(self.admin, [("user_id", "=", se3.id)])
+        self.assertEqual((after["contacted_count"], after["won_count"]), (1, 1))
+        self.assertEqual(after["assigned_count"], before["assigned_count"])
+        self.assertEqual(self._rollup(), self._live())
+        # nothing written since: nothing outside the overlap window is recomputed, figures unchanged
+        self.Report._refresh()
+        self.assertEqual(self._rollup(), self._live())
+
+    def test_report_reads_the_rollup_only(self):
+        """Opening the pivot is one query on the roll-up (plus the JIT switch), whatever the
+        volume of messages and leads."""
+        stl = self.users["stl"]
+        report = self.Report.with_user(stl)
+        report.read_group([], ["won_count", "productivity"], ["user_id"], lazy=False)  # warm the caches
+        with self.assertQueryCount(2):
+            report.read_group([], ["won_count", "productivity"], ["user_id"], lazy=False)
