@@ -100,12 +100,12 @@ class CrmKpiDaily(models.Model):
     def init(self):
         res = super().init()
         cr = self.env.cr
-        cr.execute(f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (date date NOT NULL, user_id integer NOT NULL)")
+        cr.execute(SQL(f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (date date NOT NULL, user_id integer NOT NULL)"))
         create_index(cr, "crm_kpi_daily_user_date_kpi_index", self._table, ["user_id", "date", "kpi"])
         create_index(cr, "crm_kpi_daily_date_kpi_index", self._table, ["date", "kpi"])
         # the previous design's watermark and write_date indexes (one more index updated
         # on every write of the sources, and no HOT updates of leads)
-        cr.execute(f"DROP TABLE IF EXISTS {OLD_WATERMARK_TABLE}")
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(OLD_WATERMARK_TABLE)))
         for table in self._kpi_touched_tables():
             cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"{table}_crm_kpi_write_date_index")))
         self._create_lookup_indexes()
@@ -230,8 +230,8 @@ class CrmKpiDaily(models.Model):
             include = f" INCLUDE ({', '.join(include)})" if include else ""
             try:
                 with cr.savepoint(flush=False):
-                    cr.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec["table"]}'
-                               f" (({user}), ({date})){include}{predicate}")
+                    cr.execute(SQL(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec["table"]}'
+                                   f" (({user}), ({date})){include}{predicate}"))
             except psycopg2.Error as error:
                 _logger.warning("crm.kpi.daily: no lookup index for source %s: %s", key, error)
 
@@ -282,7 +282,7 @@ class CrmKpiDaily(models.Model):
                     "delete": f"OLD TABLE AS {OLD_ROWS}",
                     "update": f"OLD TABLE AS {OLD_ROWS} NEW TABLE AS {NEW_ROWS}",
                 }[operation]
-                cr.execute(f"""
+                cr.execute(SQL(f"""
                     CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                         INSERT INTO {DIRTY_TABLE} (date, user_id)
@@ -294,7 +294,7 @@ class CrmKpiDaily(models.Model):
                     CREATE TRIGGER {function} AFTER {operation.upper()} ON {table}
                         REFERENCING {transition}
                         FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-                """)
+                """))
 
     # ------------------------------------------------------------------
     # refresh
@@ -334,10 +334,10 @@ class CrmKpiDaily(models.Model):
         cr = self.env.cr
         cr.execute("DROP TABLE IF EXISTS crm_kpi_dirty")
         cr.execute("CREATE TEMPORARY TABLE crm_kpi_dirty (date date, user_id integer) ON COMMIT DROP")
-        cr.execute(f"""
+        cr.execute(SQL(f"""
             WITH taken AS (DELETE FROM {DIRTY_TABLE} RETURNING date, user_id)
             INSERT INTO crm_kpi_dirty SELECT DISTINCT date, user_id FROM taken
-        """)  # noqa: S608
+        """))  # noqa: S608
         return cr.rowcount
 
     @api.model
