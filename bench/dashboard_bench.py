@@ -19,8 +19,11 @@ the default *Conference Campaigns* filter, by campaign, user, month and the tota
 ``admin``, ``mm`` and ``stl``; the same queries on the previous metric view (every trace
 aggregated on each query, rebuilt inside the transaction and rolled back) and the ratio; the
 time of 1,000 trace updates through the ORM, of the exact read right after them and of the
-roll-up refresh; and, when ``crm.kpi.daily`` is in the registry (crm_dashboards), the time of a
-``read_group`` on it per role. Nothing is committed but the generated data.
+roll-up refresh; and, when ``crm.kpi.daily`` is in the registry (crm_dashboards), the time of
+its full rebuild, of its incremental refresh after 1,000 scattered changes of each kind (traces
+opened, sent traces failed, leads won) and of a ``read_group`` on it per role; the attribution
+pivot as each role (lead figures from crm.lead's grouped read vs the view's lead rows).
+Nothing is committed but the generated data.
 """
 
 import argparse
@@ -249,7 +252,7 @@ def fill_traces(env, target, campaigns):
                    d.ts, d.ts, 1, 1
               FROM generate_series(%s, %s) g(i)
               JOIN bench_trace_campaign c ON c.idx = g.i %% %s
-             CROSS JOIN LATERAL (SELECT random() AS r) rr
+             CROSS JOIN LATERAL (SELECT random() + 0 * g.i AS r) rr
              CROSS JOIN LATERAL (SELECT CASE
                     WHEN rr.r < 0.04 THEN 'bounced' WHEN rr.r < 0.05 THEN 'error'
                     WHEN rr.r < 0.06 THEN 'outgoing' WHEN rr.r < 0.55 THEN 'sent'
@@ -345,6 +348,93 @@ def time_refresh(env, updates):
     print(f"  pivot by campaign after the refresh: {clean_read_ms:.0f} ms")
 
 
+def _kpi_refresh_after(env, label, change):
+    """Apply ``change`` (ORM writes, flushed), then time the incremental KPI refresh."""
+    _unused, change_ms = timed(lambda: (change(), env.flush_all()))
+    groups, refresh_ms = timed(env["crm.kpi.daily"]._refresh)
+    env.cr.execute("SELECT COUNT(*) FROM crm_kpi_daily")
+    rows = env.cr.fetchone()[0]
+    print(f"  {label}: changes {change_ms:.0f} ms; refresh {refresh_ms:.0f} ms"
+          f" ({groups:,} (day, user) groups recomputed; roll-up {rows:,} rows)", flush=True)
+    return refresh_ms
+
+
+def time_kpi_refresh(env, updates):
+    """The KPI roll-up (crm.kpi.daily): its full rebuild (the reference: what the nightly
+    cron does, and what a refresh that scans every source costs), then the incremental
+    refresh after ``updates`` scattered changes of each kind."""
+    if "crm.kpi.daily" not in env:
+        return
+    cr = env.cr
+    Kpi = env["crm.kpi.daily"]
+    Trace = env["crm.mail.trace"]
+    print(f"\ncrm.kpi.daily refresh (server ms, {updates:,} scattered changes each):", flush=True)
+    cr.execute("SET LOCAL jit = off")
+    _unused, full_ms = timed(lambda: Kpi._refresh(full=True))
+    print(f"  full rebuild from every source (reference): {full_ms:.0f} ms", flush=True)
+    Kpi._refresh()
+
+    def pick(where):
+        cr.execute(f"SELECT id FROM crm_mail_trace WHERE {where} ORDER BY random() LIMIT %s",  # noqa: S608
+                   [updates])
+        return Trace.browse([row[0] for row in cr.fetchall()])
+
+    opened = pick("state = 'sent'")
+    tracking_ms = _kpi_refresh_after(env, "traces opened (tracking hits, no KPI change)",
+                                     opened.set_opened)
+    failed = pick("state = 'sent'")
+    sent_ms = _kpi_refresh_after(env, "sent traces failed (KPI change)", lambda: [
+        trace.write({"state": "error"}) for trace in failed])
+    cr.execute("SELECT id FROM crm_lead WHERE event_id IS NOT NULL AND user_id IS NOT NULL"
+               " ORDER BY random() LIMIT %s", [updates])
+    leads = env["crm.lead"].browse([row[0] for row in cr.fetchall()])
+    won = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+    won_ms = _kpi_refresh_after(env, "leads won (KPI change)", lambda: leads.write({"stage_id": won.id}))
+    print(f"  ratio full rebuild / incremental: tracking {full_ms / tracking_ms:.1f}x,"
+          f" failures {full_ms / sent_ms:.1f}x, won {full_ms / won_ms:.1f}x")
+
+
+ATTRIBUTION_MEASURES = ["lead_count", "spend", "cost_per_lead", "won_count", "revenue", "roi"]
+ATTRIBUTION_GROUPINGS = {"region x platform": ["region_cluster", "source_id"],
+                         "month": ["date:month"], "conference": ["event_id"]}
+
+
+def time_attribution(env, users, repeat):
+    """The attribution pivot (crm.attribution.report) as each role: lead figures from
+    crm.lead's grouped read vs the previous way (the view's lead rows, context
+    ``attribution_from_view``), results compared; Odoo's own crm.lead pivot on the same
+    grouping as the reference."""
+    if "crm.attribution.report" not in env:
+        return
+    print(f"\nattribution pivot read_group (median of {repeat}), server ms:")
+    print(f"{'role':6} {'grouping':18} {'new':>8} {'view':>8} {'ratio':>6} {'crm.lead':>9} same")
+    for login, user in users.items():
+        Report = env["crm.attribution.report"].with_user(user)
+        Lead = env["crm.lead"].with_user(user).with_context(active_test=False)
+        for name, groupby in ATTRIBUTION_GROUPINGS.items():
+            def new(Report=Report, groupby=groupby):
+                return Report.read_group([], ATTRIBUTION_MEASURES, groupby, lazy=False)
+
+            def old(Report=Report, groupby=groupby):
+                return Report.with_context(attribution_from_view=True).read_group(
+                    [], ATTRIBUTION_MEASURES, groupby, lazy=False)
+
+            lead_groupby = [spec.replace("date:", "create_date:") for spec in groupby]
+            new_ms = median_ms(new, repeat, env)
+            old_ms = median_ms(old, repeat, env)
+            lead_ms = median_ms(lambda Lead=Lead, lead_groupby=lead_groupby: Lead.read_group(
+                [], ["expected_revenue:sum"], lead_groupby, lazy=False), repeat, env)
+
+            def figures(groups, groupby=groupby):
+                return sorted((tuple(str(group[spec]) for spec in groupby),
+                               tuple(round(group[m] or 0, 2) for m in ATTRIBUTION_MEASURES))
+                              for group in groups)
+
+            same = figures(new()) == figures(old())
+            print(f"{login:6} {name:18} {new_ms:8.1f} {old_ms:8.1f} {old_ms / new_ms:6.1f} {lead_ms:9.1f}"
+                  f" {'yes' if same else 'NO'}", flush=True)
+
+
 def time_kpi(env, users, repeat):
     if "crm.kpi.daily" not in env:
         print("\ncrm.kpi.daily not in the registry (crm_dashboards not installed): skipped")
@@ -413,7 +503,9 @@ def main():
               + ", ".join(f"{login}/{grouping} {ms:.0f}" for (login, grouping), ms in new.items()),
               flush=True)
         time_refresh(env, args.updates)
+        time_kpi_refresh(env, args.updates)
         time_kpi(env, users, args.repeat)
+        time_attribution(env, users, args.repeat)
         old = {}
         if not args.no_old:
             install_old_view(env)

@@ -10,8 +10,16 @@ def post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Drop what the ORM does not know: the watermark table and the write_date indexes."""
+    """Drop what the ORM does not know: the change log, its triggers and functions, the
+    sources' lookup indexes (and the previous design's watermark and write_date indexes)."""
     cr = env.cr
+    cr.execute("DROP TABLE IF EXISTS crm_kpi_daily_dirty")
     cr.execute("DROP TABLE IF EXISTS crm_kpi_daily_watermark")
-    for table in ("crm_lead", "crm_mail_trace", "crm_campaign_response", "crm_call", "utm_campaign"):
-        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"{table}_crm_kpi_write_date_index")))
+    cr.execute("""SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                   WHERE t.tgname LIKE 'crm\\_kpi\\_daily\\_%'""")
+    for trigger, table in cr.fetchall():
+        cr.execute(SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(trigger), SQL.identifier(table)))
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(trigger)))
+    cr.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%\\_crm\\_kpi\\_%\\_index'")
+    for (index,) in cr.fetchall():
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))

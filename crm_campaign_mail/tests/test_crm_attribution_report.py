@@ -1,6 +1,9 @@
 """Attribution report (issue 11, part 3): leads per region cluster and platform against
 the spend per platform; figures equal direct counts, each role sees its own leads."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.crm_event_products.tests.common import ALL_ROLES, ConferenceCrmCase
@@ -124,3 +127,42 @@ class TestAttributionReport(ConferenceCrmCase):
         rows = Report.search(self.domain + [("row_type", "=", "lead")])
         self.assertEqual(set(rows.mapped("lead_ref")), set(self.all_leads.ids))
         self.assertIn(self.hidden_campaign, Report.search([("row_type", "=", "spend")]).campaign_id)
+
+    def test_lead_figures_from_crm_lead_equal_the_view(self):
+        """Lead measures come from crm.lead's grouped read: same groups and figures as
+        the view's lead rows, for every role, grouping and filter the pivot offers."""
+        measures = ["lead_count", "won_count", "revenue", "spend", "cost_per_lead", "roi"]
+        today = fields.Date.context_today(self.Report)
+        domains = [
+            [], self.domain, [("row_type", "=", "lead")], [("row_type", "=", "spend")],
+            [("region_cluster", "!=", False), ("source_id", "!=", False)],
+            ["|", ("date", ">=", today), ("date", "=", False)],
+            [("date", "<", today - timedelta(days=1))],
+            [("date", "=", today), ("campaign_id.event_id", "=", self.product_a.id)],
+        ]
+        groupings = [["region_cluster", "source_id"], ["date:month"], ["event_id", "user_id"],
+                     ["campaign_id"], ["date:day", "team_id"], []]
+        cases = [(domain, ["region_cluster", "source_id"]) for domain in domains]
+        cases += [(domain, groupby) for groupby in groupings for domain in ([], self.domain)]
+        for role in ("admin", *ALL_ROLES):
+            user = self.admin if role == "admin" else self.users[role]
+            Report = self.Report.with_user(user)
+            for domain, groupby in cases:
+                with self.subTest(role=role, domain=domain, groupby=groupby):
+                    new = Report.read_group(domain, measures, groupby, lazy=False)
+                    old = Report.with_context(attribution_from_view=True).read_group(
+                        domain, measures, groupby, lazy=False)
+                    self.assertEqual(self._comparable(new), self._comparable(old))
+
+    def test_lead_figures_read_crm_lead_not_the_view(self):
+        """The lead rows of the view are never read: the spend rows, the won stages, one
+        grouped read of crm.lead and the order of the platforms, whatever the number of leads."""
+        Report = self.Report.with_user(self.users["stl"])
+        Report.read_group([], ["lead_count", "spend"], ["region_cluster", "source_id"], lazy=False)
+        with self.assertQueryCount(4):
+            Report.read_group([], ["lead_count", "spend"], ["region_cluster", "source_id"], lazy=False)
+
+    @staticmethod
+    def _comparable(groups):
+        return [{key: round(value, 4) if isinstance(value, float) else value
+                 for key, value in group.items() if key != "__domain"} for group in groups]

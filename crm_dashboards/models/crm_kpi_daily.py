@@ -1,8 +1,10 @@
 import logging
-from datetime import timedelta
+import re
+
+import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools import create_index
+from odoo.tools import SQL, create_index
 
 _logger = logging.getLogger(__name__)
 
@@ -17,14 +19,34 @@ KPIS = [
     ("leads_generated", "Leads Generated"),
     ("conversions", "Conversions (Won)"),
 ]
-# a record written by a transaction that started before the last refresh but committed
-# after it carries a write_date older than the watermark: every refresh looks that far back
-WATERMARK_OVERLAP_MINUTES = 60
-WATERMARK_OVERLAP_PARAM = "crm_dashboards.kpi_watermark_overlap_minutes"
-# the watermark lives in a one-row table of its own (crm_kpi_daily_watermark, created in
-# init): an ir.config_parameter write would clear the ORM caches of every worker at each refresh
+# (day, user) groups whose figures changed since the last refresh: appended by statement-level
+# triggers on every source table (see _create_triggers), taken by the refresh
+DIRTY_TABLE = "crm_kpi_daily_dirty"
+# what the previous design (a write_date watermark) left in databases: dropped at init
+OLD_WATERMARK_TABLE = "crm_kpi_daily_watermark"
 # advisory lock of the refresh (any constant of the suite's own)
 KPI_LOCK_KEY = 742_011
+# the source rows of the triggers' own queries (transition tables)
+NEW_ROWS, OLD_ROWS = "crm_kpi_new", "crm_kpi_old"
+
+
+def _alias(spec):
+    """The alias of the source table in ``spec['from']`` (``"crm_mail_trace t ..."`` -> ``t``)."""
+    table, alias = spec["from"].split()[:2]
+    if table != spec["table"]:
+        raise ValueError(f"crm.kpi.daily source {spec['from']!r} does not start with {spec['table']}")
+    return alias
+
+
+def _own_sql(spec, expression):
+    """``expression`` without the source table's alias, or None when it reads another table."""
+    own = re.sub(rf"\b{_alias(spec)}\.", "", expression)
+    return None if re.search(r"\b[a-z_]\w*\.[a-z_]", own) else own
+
+
+def _from_rows(spec, rows):
+    """``spec['from']`` reading the rows ``rows`` (a transition table) instead of the table."""
+    return rows + spec["from"][len(spec["table"]):]
 
 
 class CrmKpiDaily(models.Model):
@@ -35,17 +57,30 @@ class CrmKpiDaily(models.Model):
     the volume of the sources.
 
     **Sources** (:meth:`_kpi_sources`, the extension point): each source is a dict
-    describing one aggregate over one table: ``from`` (table and LEFT JOINs),
-    ``where`` (filter), the SQL expressions of the row keys (``date``, ``user``,
-    ``event``, ``team``), ``values`` (``{kpi: aggregate SQL}``) and ``touched``
-    (the SQL of the source table's ``write_date``). A connector adds its KPI to
-    ``kpi`` (``selection_add``) and its source in an override.
+    describing one aggregate over one table: ``table``, ``from`` (the table with its
+    alias, then LEFT JOINs), ``where`` (filter), the SQL expressions of the row keys
+    (``date``, ``user``, ``event``, ``team``), ``values`` (``{kpi: aggregate SQL}``)
+    and, optionally, ``inputs`` (the source row's columns the values read besides
+    the keys and the filter, e.g. ``["t.lead_id"]`` for a count of distinct leads,
+    ``[]`` for a plain count; left out, every update of a row counts as a change)
+    ``index_where`` (the predicate of the lookup index, see below; by default
+    ``where`` when it reads the source table only), ``index_keys`` (more key
+    columns after user and date, e.g. the stage of won leads) and ``index_include``
+    (columns the lookup index carries for index-only scans). A connector
+    adds its KPI to ``kpi`` (``selection_add``) and its source in an override.
 
-    **Refresh** (:meth:`_refresh`): incremental by (date, user) group. The groups
-    touched since the last refresh (``touched`` >= watermark - overlap) are
-    deleted and recomputed from every source; ``full=True`` rebuilds everything.
-    A record moved to another user or deleted leaves its old group stale until the
-    nightly full rebuild (the cron *KPI roll-up: full rebuild*).
+    **Change log**: statement-level triggers on every source table (built from the
+    specs at init) append to ``crm_kpi_daily_dirty`` the (date, user) groups whose
+    figures a statement changed: the groups of inserted and deleted rows, and of
+    updated rows whose filter, keys or ``inputs`` differ (old and new group: a row
+    moved to another user or day, or out of the filter, leaves nothing stale). A
+    mail open or click, a lead's note or any other write leaves no trace in it.
+
+    **Refresh** (:meth:`_refresh`): takes the logged groups, deletes their rows and
+    recomputes them from every source through the sources' lookup indexes
+    (``(user, date)`` expression indexes, partial on the filter, created at init):
+    the work is proportional to the groups changed, not to the tables.
+    ``full=True`` rebuilds everything (install, nightly cron).
     """
 
     _name = "crm.kpi.daily"
@@ -65,14 +100,17 @@ class CrmKpiDaily(models.Model):
 
     def init(self):
         res = super().init()
-        self.env.cr.execute(
-            "CREATE TABLE IF NOT EXISTS crm_kpi_daily_watermark (id integer PRIMARY KEY, value timestamp NOT NULL)"
-        )
-        create_index(self.env.cr, "crm_kpi_daily_user_date_kpi_index", self._table, ["user_id", "date", "kpi"])
-        create_index(self.env.cr, "crm_kpi_daily_date_kpi_index", self._table, ["date", "kpi"])
-        # the watermark scans of the sources (refresh every few minutes at 10M traces)
+        cr = self.env.cr
+        cr.execute(SQL(f"CREATE TABLE IF NOT EXISTS {DIRTY_TABLE} (date date NOT NULL, user_id integer NOT NULL)"))
+        create_index(cr, "crm_kpi_daily_user_date_kpi_index", self._table, ["user_id", "date", "kpi"])
+        create_index(cr, "crm_kpi_daily_date_kpi_index", self._table, ["date", "kpi"])
+        # the previous design's watermark and write_date indexes (one more index updated
+        # on every write of the sources, and no HOT updates of leads)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(OLD_WATERMARK_TABLE)))
         for table in self._kpi_touched_tables():
-            create_index(self.env.cr, f"{table}_crm_kpi_write_date_index", table, ["write_date"])
+            cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(f"{table}_crm_kpi_write_date_index")))
+        self._create_lookup_indexes()
+        self._create_triggers()
         return res
 
     # ------------------------------------------------------------------
@@ -87,18 +125,17 @@ class CrmKpiDaily(models.Model):
             "import": {
                 "table": "crm_lead",
                 "from": "crm_lead l",
-                "touched": "l.write_date",
                 "where": "l.crm_import_job_id IS NOT NULL",
                 "date": "l.create_date::date",
                 "user": "l.create_uid",
                 "event": "l.event_id",
                 "team": "l.team_id",
                 "values": {"leads_imported": "COUNT(*)"},
+                "inputs": [],
             },
             "smtp": {
                 "table": "crm_mail_trace",
                 "from": "crm_mail_trace t LEFT JOIN crm_lead l ON l.id = t.lead_id",
-                "touched": "t.write_date",
                 "where": sent,
                 "date": "COALESCE(t.sent_datetime, t.create_date)::date",
                 "user": "t.user_id",
@@ -108,52 +145,63 @@ class CrmKpiDaily(models.Model):
                     "emails_sent": "COUNT(*)",
                     "leads_contacted_email": "COUNT(DISTINCT t.lead_id)",
                 },
+                "inputs": ["t.lead_id"],
+                # the index-only scan of a group's traces (10M rows: no heap visits)
+                # (the columns of the date expression too: PostgreSQL plans an index-only
+                # scan only when every column the query reads is in the index)
+                "index_include": ["event_id", "lead_id", "sent_datetime", "create_date"],
             },
             "platform": {
                 # leads brought by another platform (LinkedIn, IndiaMart, SCM...: the
                 # lead's utm source), counted for their salesperson on their creation day
                 "table": "crm_lead",
                 "from": "crm_lead l",
-                "touched": "l.write_date",
                 "where": "l.source_id IS NOT NULL",
                 "date": "l.create_date::date",
                 "user": "l.user_id",
                 "event": "l.event_id",
                 "team": "l.team_id",
                 "values": {"leads_contacted_other": "COUNT(*)"},
+                "inputs": [],
             },
             "response": {
                 "table": "crm_campaign_response",
                 "from": "crm_campaign_response r LEFT JOIN crm_lead l ON l.id = r.lead_id",
-                "touched": "r.write_date",
                 "where": "TRUE",
                 "date": "r.date::date",
                 "user": "r.user_id",
                 "event": "r.event_id",
                 "team": "l.team_id",
                 "values": {"responses": "COUNT(*)"},
+                "inputs": [],
             },
             "generated": {
                 "table": "crm_campaign_response",
                 "from": "crm_campaign_response r LEFT JOIN crm_lead l ON l.id = r.lead_id",
-                "touched": "r.write_date",
                 "where": "r.state = 'converted'",
                 "date": "COALESCE(r.date_converted, r.date)::date",
                 "user": "COALESCE(r.converted_user_id, r.user_id)",
                 "event": "r.event_id",
                 "team": "l.team_id",
                 "values": {"leads_generated": "COUNT(*)"},
+                "inputs": [],
             },
             "won": {
+                # day: the closing date (set by crm when a lead is won), else the
+                # creation date (as the campaign metrics: not write_date, which would
+                # move the conversion to the day of any later edit)
                 "table": "crm_lead",
                 "from": "crm_lead l LEFT JOIN crm_stage s ON s.id = l.stage_id",
-                "touched": "l.write_date",
                 "where": "s.is_won AND l.active",
-                "date": "COALESCE(l.date_closed, l.write_date)::date",
+                "index_where": "l.active",
+                # the won stages' entries of a group only (a nested loop from the won stages)
+                "index_keys": ["stage_id"],
+                "date": "COALESCE(l.date_closed, l.create_date)::date",
                 "user": "l.user_id",
                 "event": "l.event_id",
                 "team": "l.team_id",
                 "values": {"conversions": "COUNT(*)"},
+                "inputs": ["l.stage_id"],
             },
         }
 
@@ -162,29 +210,143 @@ class CrmKpiDaily(models.Model):
         return sorted({spec["table"] for spec in self._kpi_sources().values()})
 
     # ------------------------------------------------------------------
+    # schema: lookup indexes and change log triggers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_lookup_indexes(self):
+        """One ``(user, date)`` expression index per source (partial on its filter when
+        the filter reads only the source table): the refresh reaches the rows of a
+        group through it. Sources with the same index share it."""
+        cr = self.env.cr
+        done = set()
+        for key, spec in sorted(self._kpi_sources().items()):
+            user, date = _own_sql(spec, spec["user"]), _own_sql(spec, spec["date"])
+            where = spec.get("index_where", spec["where"])
+            where = _own_sql(spec, where) if where and where.strip().upper() != "TRUE" else None
+            if not (user and date) or (spec["table"], user, date, where) in done:
+                continue
+            done.add((spec["table"], user, date, where))
+            name = f"{spec['table']}_crm_kpi_{key}_index"
+            predicate = f" WHERE {where}" if where else ""
+            include = spec.get("index_include")
+            include = f" INCLUDE ({', '.join(include)})" if include else ""
+            keys = "".join(f", {column}" for column in spec.get("index_keys", ()))
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(SQL(f'CREATE INDEX IF NOT EXISTS "{name}" ON {spec["table"]}'
+                                   f" (({user}), ({date}){keys}){include}{predicate}"))
+            except psycopg2.Error as error:
+                _logger.warning("crm.kpi.daily: no lookup index for source %s: %s", key, error)
+
+    @api.model
+    def _trigger_rows_sql(self, spec, rows):
+        """SELECT of the (date, user) groups of the transition table ``rows`` that the
+        source counts."""
+        return (f"SELECT {spec['date']} AS date, {spec['user']} AS user_id"
+                f" FROM {_from_rows(spec, rows)} WHERE ({spec['where']})")
+
+    @api.model
+    def _trigger_update_sql(self, spec):
+        """SELECT of the old and new (date, user) groups of the updated rows whose
+        filter, keys or inputs changed (all updated rows when ``inputs`` is not given)."""
+        alias = _alias(spec)
+        inputs = spec.get("inputs")
+        columns = [f"COALESCE(({spec['where']}), FALSE)", spec["date"], spec["user"], spec["event"],
+                   spec["team"], *(inputs or [])]
+        names = [f"c{index}" for index in range(len(columns))]
+        select = ", ".join(f"{sql} AS {name}" for sql, name in zip(columns, names, strict=True))
+        changed = (f"({', '.join(f'n.{name}' for name in names)}) IS DISTINCT FROM"
+                   f" ({', '.join(f'o.{name}' for name in names)})") if inputs is not None else "TRUE"
+        return f"""
+            SELECT k.date, k.user_id
+              FROM (SELECT {alias}.id AS id, {select} FROM {_from_rows(spec, NEW_ROWS)}) n
+              JOIN (SELECT {alias}.id AS id, {select} FROM {_from_rows(spec, OLD_ROWS)}) o ON o.id = n.id
+             CROSS JOIN LATERAL (VALUES (n.c0, n.c1, n.c2), (o.c0, o.c1, o.c2)) k(ok, date, user_id)
+             WHERE k.ok AND {changed}"""
+
+    @api.model
+    def _create_triggers(self):
+        """Statement-level triggers on each source table that log the groups changed."""
+        cr = self.env.cr
+        by_table = {}
+        for spec in self._kpi_sources().values():
+            by_table.setdefault(spec["table"], []).append(spec)
+        for table, specs in sorted(by_table.items()):
+            queries = {
+                "insert": [self._trigger_rows_sql(spec, NEW_ROWS) for spec in specs],
+                "delete": [self._trigger_rows_sql(spec, OLD_ROWS) for spec in specs],
+                "update": [self._trigger_update_sql(spec) for spec in specs],
+            }
+            for operation, selects in queries.items():
+                function = f"crm_kpi_daily_{table}_{operation}"
+                union = "\nUNION ALL\n".join(selects)
+                transition = {
+                    "insert": f"NEW TABLE AS {NEW_ROWS}",
+                    "delete": f"OLD TABLE AS {OLD_ROWS}",
+                    "update": f"OLD TABLE AS {OLD_ROWS} NEW TABLE AS {NEW_ROWS}",
+                }[operation]
+                cr.execute(SQL(f"""
+                    CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        INSERT INTO {DIRTY_TABLE} (date, user_id)
+                        SELECT DISTINCT g.date, g.user_id FROM ({union}) g
+                         WHERE g.date IS NOT NULL AND g.user_id IS NOT NULL;
+                        RETURN NULL;
+                    END $$;
+                    DROP TRIGGER IF EXISTS {function} ON {table};
+                    CREATE TRIGGER {function} AFTER {operation.upper()} ON {table}
+                        REFERENCING {transition}
+                        FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+                """))
+
+    # ------------------------------------------------------------------
     # refresh
     # ------------------------------------------------------------------
 
     @api.model
     def _source_rows_sql(self, spec, scoped):
-        """One SELECT (date, user_id, event_id, team_id, kpi, value) per KPI of ``spec``;
-        ``scoped``: only the (date, user) groups of the temporary table ``crm_kpi_dirty``."""
-        scope = (
-            f"AND ({spec['date']}, {spec['user']}) IN (SELECT d.date, d.user_id FROM crm_kpi_dirty d)"
-            if scoped else ""
-        )
-        return [
-            f"""SELECT {spec['date']} AS date, {spec['user']} AS user_id, {spec['event']} AS event_id,
-                       {spec['team']} AS team_id, '{kpi}' AS kpi, ({value})::double precision AS value
-                  FROM {spec['from']}
-                 WHERE ({spec['where']}) AND {spec['user']} IS NOT NULL {scope}
-              GROUP BY 1, 2, 3, 4"""
-            for kpi, value in spec["values"].items()
-        ]
+        """One SELECT (date, user_id, event_id, team_id, kpi, value) of every KPI of ``spec``
+        (one pass over the source, unpivoted). ``scoped``: only the (date, user) groups
+        of the temporary table ``crm_kpi_dirty``, reached through the source's lookup
+        index (a nested loop driven by the groups); the group's date and user are
+        taken from ``crm_kpi_dirty`` so that a covering index (``index_include``)
+        answers with an index-only scan."""
+        if scoped:
+            date, user = "kpi_dirty.date", "kpi_dirty.user_id"
+            source = f"crm_kpi_dirty kpi_dirty, {spec['from']}"
+            scope = f"AND {spec['user']} = kpi_dirty.user_id AND {spec['date']} = kpi_dirty.date"
+        else:
+            date, user, source, scope = spec["date"], spec["user"], spec["from"], ""
+        kpis = list(spec["values"].items())
+        aggregates = ", ".join(f"({value})::double precision AS v{index}" for index, (_kpi, value) in enumerate(kpis))
+        unpivot = ", ".join(f"('{kpi}', g.v{index})" for index, (kpi, _value) in enumerate(kpis))
+        return f"""
+            SELECT g.date, g.user_id, g.event_id, g.team_id, v.kpi, v.value
+              FROM (SELECT {date} AS date, {user} AS user_id, {spec['event']} AS event_id,
+                           {spec['team']} AS team_id, {aggregates}
+                      FROM {source}
+                     WHERE ({spec['where']}) AND {spec['user']} IS NOT NULL {scope}
+                  GROUP BY 1, 2, 3, 4) g
+             CROSS JOIN LATERAL (VALUES {unpivot}) v(kpi, value)"""
+
+    @api.model
+    def _take_dirty_groups(self):
+        """Move the logged groups into the temporary table ``crm_kpi_dirty`` (one row per
+        group); returns their number. Groups logged by transactions not committed yet
+        stay in the log for the next refresh."""
+        cr = self.env.cr
+        cr.execute("DROP TABLE IF EXISTS crm_kpi_dirty")
+        cr.execute("CREATE TEMPORARY TABLE crm_kpi_dirty (date date, user_id integer) ON COMMIT DROP")
+        cr.execute(SQL(f"""
+            WITH taken AS (DELETE FROM {DIRTY_TABLE} RETURNING date, user_id)
+            INSERT INTO crm_kpi_dirty SELECT DISTINCT date, user_id FROM taken
+        """))  # noqa: S608
+        return cr.rowcount
 
     @api.model
     def _refresh(self, full=False):
-        """Bring the roll-up up to date: the (date, user) groups touched since the last
+        """Bring the roll-up up to date: the (date, user) groups changed since the last
         refresh (``full``: every group). Returns the number of groups recomputed
         (``-1`` for a full rebuild). Runs as superuser: the rows are aggregates, read
         back through the access rules of ``crm.kpi.daily``."""
@@ -195,36 +357,22 @@ class CrmKpiDaily(models.Model):
         cr.execute("SELECT pg_advisory_xact_lock(%s)", [KPI_LOCK_KEY])
         cr.execute("SELECT now() AT TIME ZONE 'UTC'")
         started = cr.fetchone()[0]
-        params = self.env["ir.config_parameter"]
-        cr.execute("SELECT value FROM crm_kpi_daily_watermark WHERE id = 1")
-        watermark = (cr.fetchone() or [None])[0]
         sources = self._kpi_sources()
-        full = full or not watermark
-        if not full:
-            overlap = int(params.get_param(WATERMARK_OVERLAP_PARAM, WATERMARK_OVERLAP_MINUTES))
-            since = watermark - timedelta(minutes=overlap)
-            cr.execute("DROP TABLE IF EXISTS crm_kpi_dirty")
-            cr.execute("CREATE TEMPORARY TABLE crm_kpi_dirty (date date, user_id integer) ON COMMIT DROP")
-            touched = " UNION ".join(
-                f"SELECT {spec['date']}, {spec['user']} FROM {spec['from']}"
-                f" WHERE {spec['touched']} >= %(since)s AND {spec['user']} IS NOT NULL"
-                for spec in sources.values()
-            )
-            cr.execute(f"INSERT INTO crm_kpi_dirty {touched}", {"since": since})
-            cr.execute("SELECT COUNT(*) FROM crm_kpi_dirty")
-            groups = cr.fetchone()[0]
-            cr.execute("CREATE INDEX ON crm_kpi_dirty (user_id, date)")
+        groups = self._take_dirty_groups()
+        if full:
+            groups = -1
+            cr.execute("DELETE FROM crm_kpi_daily")
+        elif groups:
+            # a handful of index lookups: JIT compilation would cost more than the query
+            cr.execute("SET LOCAL jit = off")
+            # the groups' rows are sorted for their aggregates in memory, not on disk
+            cr.execute("SET LOCAL work_mem = '64MB'")
             cr.execute("ANALYZE crm_kpi_dirty")
             cr.execute(
                 "DELETE FROM crm_kpi_daily k USING crm_kpi_dirty d WHERE k.user_id = d.user_id AND k.date = d.date"
             )
-        else:
-            groups = -1
-            cr.execute("DELETE FROM crm_kpi_daily")
         if full or groups:
-            rows = " UNION ALL ".join(
-                query for spec in sources.values() for query in self._source_rows_sql(spec, not full)
-            )
+            rows = " UNION ALL ".join(self._source_rows_sql(spec, not full) for spec in sources.values())
             cr.execute(f"""
                 INSERT INTO crm_kpi_daily (date, user_id, department_id, event_id, team_id, kpi, value,
                                            create_uid, create_date, write_uid, write_date)
@@ -235,11 +383,6 @@ class CrmKpiDaily(models.Model):
                  WHERE q.date IS NOT NULL
               GROUP BY q.date, q.user_id, u.crm_department_id, q.event_id, q.team_id, q.kpi
             """, {"uid": self.env.uid, "now": started})  # noqa: S608
-        cr.execute(
-            "INSERT INTO crm_kpi_daily_watermark (id, value) VALUES (1, %s)"
-            " ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value",
-            [started],
-        )
         self.invalidate_model()
         _logger.info("crm.kpi.daily refreshed (%s)", "full" if full else f"{groups} groups")
         return groups

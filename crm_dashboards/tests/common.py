@@ -16,7 +16,6 @@ class DashboardCase(ConferenceCrmCase):
         cls.today = fields.Date.context_today(cls.Kpi)
         cls.yesterday = cls.today - timedelta(days=1)
         now = fields.Datetime.now()
-        cls.env["ir.config_parameter"].sudo().set_param("crm_dashboards.kpi_watermark_overlap_minutes", 0)
         leads = cls.leads
         trace_vals = []
         for key, owner, count, when in (

@@ -63,5 +63,57 @@ class TestKpiDaily(DashboardCase):
             "email": "q@example.com", "state": "sent", "sent_datetime": self.traces[0].sent_datetime,
         })
         self.env.flush_all()
-        with self.assertQueryCount(12):
+        with self.assertQueryCount(10):
             self.Kpi._refresh()
+
+    def _rows(self):
+        self.env.invalidate_all()
+        return sorted(
+            (r.date, r.user_id.id, r.event_id.id, r.team_id.id, r.kpi, r.value)
+            for r in self.Kpi.sudo().search([])
+        )
+
+    def test_changes_that_change_no_figure_log_nothing(self):
+        """Mail opens and clicks, edits of a lead's other fields: nothing to recompute."""
+        self.Kpi._refresh(full=True)
+        self.traces[:3].set_opened()
+        self.traces[3].sudo().write({"state": "clicked", "click_datetime": self.traces[3].sent_datetime})
+        self.leads["phone_a_team"].sudo().write({"description": "called back", "priority": "2"})
+        self.responses[0].sudo().write({"email": "other@example.com"})
+        self.assertEqual(self.Kpi._refresh(), 0)
+
+    def test_moved_and_deleted_rows_leave_no_stale_group(self):
+        """A trace moved to another user, a lead lost (no longer won), a deleted trace:
+        the old and the new group are both recomputed, as a full rebuild would."""
+        se2, se3 = self.users["se2"], self.users["se3"]
+        self.Kpi._refresh(full=True)
+        before_se2 = self.kpi_value(se2, "emails_sent", self.today)
+        before_se3 = self.kpi_value(se3, "emails_sent", self.today)
+        moved = self.traces.filtered(lambda t: t.user_id == se2 and t.sent_datetime.date() == self.today)[0]
+        moved.sudo().write({"user_id": se3.id})
+        self.traces.filtered(lambda t: t.user_id == self.users["p2"])[:1].sudo().unlink()
+        lost = self.env["crm.stage"].search([("is_won", "=", False)], limit=1)
+        self.leads["phone_a_team"].sudo().write({"stage_id": lost.id})
+        self.assertGreater(self.Kpi._refresh(), 0)
+        self.assertEqual(self.kpi_value(se2, "emails_sent", self.today), before_se2 - 1)
+        self.assertEqual(self.kpi_value(se3, "emails_sent", self.today), before_se3 + 1)
+        self.assertEqual(self.kpi_value(se2, "conversions"), 0)
+        incremental = self._rows()
+        self.Kpi._refresh(full=True)
+        self.assertEqual(incremental, self._rows())
+
+    def test_incremental_refresh_equals_full_rebuild(self):
+        self.Kpi._refresh(full=True)
+        Trace = self.env["crm.mail.trace"].sudo()
+        outgoing = self.traces.filtered(lambda t: t.state == "outgoing")
+        outgoing.write({"state": "sent", "sent_datetime": self.traces[0].sent_datetime})
+        Trace.create({"lead_id": self.leads["own_se"].id, "event_id": self.product_a.id,
+                      "user_id": self.users["se2"].id, "email": "n@example.com", "state": "sent",
+                      "sent_datetime": self.traces[0].sent_datetime})
+        self.responses[0].sudo().write({"state": "converted", "date_converted": self.responses[0].date})
+        self.imported[:1].sudo().unlink()
+        self.leads["own_se"].sudo().write({"source_id": self.env.ref("utm.utm_source_linkedin").id})
+        self.assertGreater(self.Kpi._refresh(), 0)
+        incremental = self._rows()
+        self.Kpi._refresh(full=True)
+        self.assertEqual(incremental, self._rows())
