@@ -366,6 +366,7 @@ class CrmEditionRolloverJob(models.Model):
         # no "lead created" message nor "assigned to you" mail per lead: the owners would
         # each get one per lead, sent one by one; the origin and the final note tell it.
         # tracking_disable: the followers are added by _subscribe_batch, in one INSERT
+        subscribe = not self.env.context.get("tracking_disable")
         Lead = self.env["crm.lead"].with_context(
             mail_create_nolog=True, mail_auto_subscribe_no_notify=True, tracking_disable=True)
         domain = self._source_domain()
@@ -375,7 +376,7 @@ class CrmEditionRolloverJob(models.Model):
         total = Lead.search_count(expression.AND([domain, [("id", ">", resume)]])) \
             + counts["done"]
         state = {"keys": self._existing_keys(), "team_of": self._team_getter(), "cache": {},
-                 "followers": self._followers_getter()}
+                 "followers": self._followers_getter() if subscribe else None}
         job.write({"phase": "create", "total_count": total})
         last = resume
         while True:
@@ -426,7 +427,8 @@ class CrmEditionRolloverJob(models.Model):
         if not vals_list:
             return Lead
         leads = Lead._bulk_create(vals_list, state["cache"])
-        self._subscribe_batch(leads, vals_list, state["followers"])
+        if state["followers"]:
+            self._subscribe_batch(leads, vals_list, state["followers"])
         counts["created"] += len(leads)
         leads.invalidate_recordset()
         return leads
@@ -460,10 +462,10 @@ class CrmEditionRolloverJob(models.Model):
         Lead = self.env["crm.lead"]
         Subtype = self.env["mail.message.subtype"]
         creator = {}
-        if self.env.user.active:
-            default, _internal, external = Subtype.default_subtypes(Lead._name)
-            partner = self.env.user.partner_id
-            creator[partner.id] = set((external if partner.partner_share else default).ids)
+        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
+            # as mail.thread.create: the default subtypes (customer_ids=[])
+            default = Subtype.default_subtypes(Lead._name)[0]
+            creator[self.env.user.partner_id.id] = set(default.ids)
         child_ids, def_ids, all_int_ids, parent, relation = \
             Subtype._get_auto_subscription_subtypes(Lead._name)
         memo = {}

@@ -111,3 +111,25 @@ class TestRolloverJob(EditionsCase):
         self.assertEqual(job.state, "queued")
         self.Job._cron_process_jobs()
         self.assertEqual((job.state, job.created_count), ("done", 5))
+
+    def test_followers_are_those_of_create(self):
+        """The followers added in batch are those ``create`` gives a lead: the creator
+        with the default subtypes, the salesperson auto-subscribed."""
+        self.env["ir.config_parameter"].set_param(
+            "crm_event_editions.rollover_background_threshold", "1000")
+        self._wizard().with_context(tracking_disable=False)._rollover()
+        new_leads = self._new_leads()
+        self.assertEqual(len(new_leads), 5)
+        twin = self.env["crm.lead"].with_user(self.pm).with_context(
+            tracking_disable=False, mail_create_nolog=True, mail_auto_subscribe_no_notify=True,
+        ).create({"name": "Twin", "type": "lead", "event_id": self.new.id,
+                  "department_id": self.production.id, "user_id": self.p.id, "team_id": False})
+
+        def followers(lead):
+            return {(follower.partner_id, frozenset(follower.subtype_ids.ids))
+                    for follower in lead.sudo().message_follower_ids}
+        expected = followers(twin)
+        self.assertEqual({partner for partner, _subtypes in expected},
+                         {self.pm.partner_id, self.p.partner_id})
+        for lead in new_leads:
+            self.assertEqual(followers(lead), expected)
