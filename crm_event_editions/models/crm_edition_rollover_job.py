@@ -192,7 +192,8 @@ class CrmEditionRolloverJob(models.Model):
         return origins, emails, phones
 
     def _lead_values(self, row, team_of):
-        vals = {fname: row[fname] for fname in CARRIED_FIELDS}
+        # a NULL column is False, as read() gives it
+        vals = {fname: False if row[fname] is None else row[fname] for fname in CARRIED_FIELDS}
         for fname in MANY2ONE_CARRIED:
             vals[fname] = vals[fname] or False
         user_id = (row["user_id"] or False) if self.owner_rule == "keep" else self.owner_id.id
