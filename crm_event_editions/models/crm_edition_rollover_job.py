@@ -2,10 +2,12 @@ import logging
 import time
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
+from odoo.addons.crm_campaign_mgmt.models.crm_lead_bulk import insert_followers
 from odoo.addons.crm_campaign_mgmt.tools import can_commit, commit_batch, notify_users
 
 from .crm_lead import NEXT_EDITION_KIND
@@ -25,6 +27,11 @@ CARRIED_FIELDS = [
     "zip", "state_id", "country_id", "lang_id", "title", "department_id",
 ]
 MANY2ONE_CARRIED = ("state_id", "country_id", "lang_id", "title", "department_id")
+# read with them: the owner, the kind, the duplicate keys; the email's stored computes
+# (functions of email_from alone) are carried, not parsed again
+SOURCE_FIELDS = ["user_id", "crm_contact_kind", "email_normalized", "phone_sanitized",
+                 "email_domain_criterion", "email_state"]
+EMAIL_COMPUTED = ("email_normalized", "email_domain_criterion", "email_state")
 JOB_STATES = [
     ("queued", "Queued"),
     ("running", "Running"),
@@ -185,7 +192,8 @@ class CrmEditionRolloverJob(models.Model):
         return origins, emails, phones
 
     def _lead_values(self, row, team_of):
-        vals = {fname: row[fname] for fname in CARRIED_FIELDS}
+        # a NULL column is False, as read() gives it
+        vals = {fname: False if row[fname] is None else row[fname] for fname in CARRIED_FIELDS}
         for fname in MANY2ONE_CARRIED:
             vals[fname] = vals[fname] or False
         user_id = (row["user_id"] or False) if self.owner_rule == "keep" else self.owner_id.id
@@ -197,6 +205,7 @@ class CrmEditionRolloverJob(models.Model):
             "crm_contact_kind": NEXT_EDITION_KIND.get(row["crm_contact_kind"], "prospect_delegate"),
             "crm_origin_lead_id": row["id"],
         })
+        vals.update({fname: row[fname] or False for fname in EMAIL_COMPUTED})
         return vals
 
     # ------------------------------------------------------------------
@@ -356,45 +365,77 @@ class CrmEditionRolloverJob(models.Model):
         commit_batch(self.env, commit)
         started = time.monotonic()
         # no "lead created" message nor "assigned to you" mail per lead: the owners would
-        # each get one per lead, sent one by one; the origin and the final note tell it
+        # each get one per lead, sent one by one; the origin and the final note tell it.
+        # tracking_disable: the followers are added by _subscribe_batch, in one INSERT
+        subscribe = not self.env.context.get("tracking_disable")
         Lead = self.env["crm.lead"].with_context(
-            mail_create_nolog=True, mail_auto_subscribe_no_notify=True)
+            mail_create_nolog=True, mail_auto_subscribe_no_notify=True, tracking_disable=True)
         domain = self._source_domain()
-        if resume:
-            domain = expression.AND([domain, [("id", ">", resume)]])
-        source_ids = Lead.search(domain, order="id").ids
-        total = len(source_ids) + (self.done_count if resume else 0)
-        origins, emails, phones = self._existing_keys()
-        team_of = self._team_getter()
-        read_fields = CARRIED_FIELDS + ["user_id", "crm_contact_kind", "email_normalized",
-                                        "phone_sanitized"]
-        cache = {}
-        done = self.done_count if resume else 0
-        created = self.created_count if resume else 0
-        skipped = self.skipped_count if resume else 0
+        counts = {"done": self.done_count, "created": self.created_count,
+                  "skipped": self.skipped_count} if resume else dict.fromkeys(
+                      ("done", "created", "skipped"), 0)
+        total = Lead.search_count(expression.AND([domain, [("id", ">", resume)]])) \
+            + counts["done"]
+        state = {"keys": self._existing_keys(), "team_of": self._team_getter(), "cache": {},
+                 "followers": self._followers_getter() if subscribe else None}
         job.write({"phase": "create", "total_count": total})
-        for start in range(0, len(source_ids), BATCH_SIZE):
-            batch = Lead.browse(source_ids[start:start + BATCH_SIZE])
-            vals_list = []
-            for row in batch.read(read_fields, load=None):
-                email, phone = row["email_normalized"], row["phone_sanitized"]
-                if row["id"] in origins or (email and email in emails) \
-                        or (phone and phone in phones):
-                    skipped += 1
-                    continue
-                emails.add(email)
-                phones.add(phone)
-                vals_list.append(self._lead_values(row, team_of))
-            if vals_list:
-                created += len(Lead._bulk_create(vals_list, cache))
-            batch.invalidate_recordset()
-            done += len(batch)
+        last = resume
+        while True:
+            rows = self._read_source_batch(Lead, domain, last)
+            if not rows:
+                break
+            self._rollover_batch(Lead, rows, state, counts)
+            last = rows[-1]["id"]
             job.write({
-                "done_count": done, "created_count": created, "skipped_count": skipped,
-                "last_source_id": batch.ids[-1], "heartbeat": fields.Datetime.now(),
-                "progress": 100.0 * done / total if total else 100.0,
+                "done_count": counts["done"], "created_count": counts["created"],
+                "skipped_count": counts["skipped"], "last_source_id": last,
+                "heartbeat": fields.Datetime.now(),
+                "progress": 100.0 * counts["done"] / total if total else 100.0,
             })
             commit_batch(self.env, commit)
+        return self._finish(started, counts["created"], counts["skipped"], commit)
+
+    def _read_source_batch(self, Lead, domain, after_id):
+        """The next :data:`BATCH_SIZE` past leads after ``after_id`` (in id order),
+        searched and read in one query as the user (his record rules are in its
+        WHERE clause): dicts of the carried columns."""
+        query = Lead._search(expression.AND([domain, [("id", ">", after_id)]]),
+                             order="id", limit=BATCH_SIZE)
+        columns = ["id", *CARRIED_FIELDS, *SOURCE_FIELDS]
+        sql = query.select(*(
+            SQL("%s AS %s", Lead._field_to_sql(Lead._table, fname, query),
+                SQL.identifier(fname))
+            for fname in columns))
+        self.env.cr.execute(sql)
+        names = [desc[0] for desc in self.env.cr.description]
+        return [dict(zip(names, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    def _rollover_batch(self, Lead, rows, state, counts):
+        """Skip the contacts already there, create the others' leads in one
+        ``_bulk_create`` and their followers in one INSERT."""
+        origins, emails, phones = state["keys"]
+        vals_list = []
+        for row in rows:
+            email, phone = row["email_normalized"], row["phone_sanitized"]
+            if row["id"] in origins or (email and email in emails) \
+                    or (phone and phone in phones):
+                counts["skipped"] += 1
+                continue
+            emails.add(email)
+            phones.add(phone)
+            vals_list.append(self._lead_values(row, state["team_of"]))
+        counts["done"] += len(rows)
+        if not vals_list:
+            return Lead
+        leads = Lead._bulk_create(vals_list, state["cache"])
+        if state["followers"]:
+            self._subscribe_batch(leads, vals_list, state["followers"])
+        counts["created"] += len(leads)
+        leads.invalidate_recordset()
+        return leads
+
+    def _finish(self, started, created, skipped, commit):
+        job = self.sudo()
         duration = time.monotonic() - started
         job.write({
             "state": "done", "phase": False, "progress": 100.0,
@@ -410,3 +451,72 @@ class CrmEditionRolloverJob(models.Model):
                      partner_ids=self.user_id.partner_id.ids if commit else None)
         commit_batch(self.env, commit)
         return created
+
+    # ------------------------------------------------------------------
+    # followers (what mail.thread's create gives a new lead, in batch)
+    # ------------------------------------------------------------------
+    def _followers_getter(self):
+        """``(user id, team id) -> {partner id: subtype ids}``: the followers
+        ``mail.thread.create`` gives a new lead of that salesperson and team, as
+        the current user: himself with the default subtypes, then the auto-subscribed
+        ones (``_message_auto_subscribe``, existing followers updated), once per key."""
+        Lead = self.env["crm.lead"]
+        Subtype = self.env["mail.message.subtype"]
+        creator = {}
+        if self.env.user.active and not self.env.context.get("mail_create_nosubscribe"):
+            # as mail.thread.create: the default subtypes (customer_ids=[])
+            default = Subtype.default_subtypes(Lead._name)[0]
+            creator[self.env.user.partner_id.id] = set(default.ids)
+        child_ids, def_ids, all_int_ids, parent, relation = \
+            Subtype._get_auto_subscription_subtypes(Lead._name)
+        memo = {}
+
+        def followers_of(user_id, team_id):
+            key = (user_id, team_id)
+            if key not in memo:
+                values = {"user_id": user_id, "team_id": team_id}
+                auto = self._auto_subscribed(Lead, values, child_ids, def_ids, all_int_ids,
+                                             parent, relation)
+                merged = {pid: set(sids) for pid, sids in creator.items()}
+                for pid, sids in auto.items():
+                    merged.setdefault(pid, set()).update(sids)
+                memo[key] = merged
+            return memo[key]
+        return followers_of
+
+    @api.model
+    def _auto_subscribed(self, Lead, values, child_ids, def_ids, all_int_ids, parent,
+                         relation):
+        """``mail.thread._message_auto_subscribe`` of ``values`` without its INSERT:
+        ``{partner id: subtype ids}`` (followers of the related records through
+        parent subtypes, then the salesperson)."""
+        result = {}
+        doc_data = []
+        for res_model, fnames in relation.items():
+            ids = [values[fname] for fname in fnames if values.get(fname)]
+            if ids:
+                doc_data.append((res_model, ids))
+        if doc_data:
+            data = self.env["mail.followers"]._get_subscription_data(
+                doc_data, None, include_pshare=True, include_active=True)
+            for _fol_id, _res_id, partner_id, subtype_ids, pshare, active in data:
+                sids = [parent[sid] for sid in subtype_ids if parent.get(sid)]
+                sids += [sid for sid in subtype_ids if sid not in parent and sid in child_ids]
+                if partner_id and active:
+                    result[partner_id] = set(sids) - set(all_int_ids) if pshare else set(sids)
+        for partner_id, sids, _template in Lead._message_auto_subscribe_followers(
+                values, def_ids):
+            result.setdefault(partner_id, set(sids))
+        return result
+
+    def _subscribe_batch(self, leads, vals_list, followers_of):
+        """The followers of the new ``leads`` (see :meth:`_followers_getter`), in one
+        INSERT of followers and one of their subtypes."""
+        new = {}
+        for lead, vals in zip(leads, vals_list, strict=True):
+            subscribed = followers_of(vals["user_id"] or False, vals["team_id"] or False)
+            new[lead.id] = [
+                {"res_model": leads._name, "partner_id": partner_id,
+                 "subtype_ids": [Command.set(sorted(sids))]}
+                for partner_id, sids in subscribed.items()]
+        insert_followers(self.env, new)

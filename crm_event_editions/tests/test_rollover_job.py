@@ -1,6 +1,9 @@
+from unittest.mock import patch
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models import crm_edition_rollover_job
 from .common import EditionsCase
 
 
@@ -111,3 +114,41 @@ class TestRolloverJob(EditionsCase):
         self.assertEqual(job.state, "queued")
         self.Job._cron_process_jobs()
         self.assertEqual((job.state, job.created_count), ("done", 5))
+
+    def test_followers_are_those_of_create(self):
+        """The followers added in batch are those ``create`` gives a lead: the creator
+        with the default subtypes, the salesperson auto-subscribed."""
+        self.env["ir.config_parameter"].set_param(
+            "crm_event_editions.rollover_background_threshold", "1000")
+        self._wizard().with_context(tracking_disable=False)._rollover()
+        new_leads = self._new_leads()
+        self.assertEqual(len(new_leads), 5)
+        twin = self.env["crm.lead"].with_user(self.pm).with_context(
+            tracking_disable=False, mail_create_nolog=True, mail_auto_subscribe_no_notify=True,
+        ).create({"name": "Twin", "type": "lead", "event_id": self.new.id,
+                  "department_id": self.production.id, "user_id": self.p.id, "team_id": False})
+
+        def followers(lead):
+            return {(follower.partner_id, frozenset(follower.subtype_ids.ids))
+                    for follower in lead.sudo().message_follower_ids}
+        expected = followers(twin)
+        self.assertEqual({partner for partner, _subtypes in expected},
+                         {self.pm.partner_id, self.p.partner_id})
+        for lead in new_leads:
+            self.assertEqual(followers(lead), expected)
+
+    def test_batches_follow_each_other(self):
+        """Each batch is read after the last past lead of the previous one."""
+        self.env["ir.config_parameter"].set_param(
+            "crm_event_editions.rollover_background_threshold", "1000")
+        Job = type(self.Job)
+        with patch.object(crm_edition_rollover_job, "BATCH_SIZE", 2), \
+                patch.object(Job, "_rollover_batch", autospec=True,
+                             side_effect=Job._rollover_batch) as batches:
+            wizard = self._wizard()
+            wizard.action_rollover()
+        self.assertEqual([len(call.args[2]) for call in batches.call_args_list], [2, 2, 1])
+        job = wizard.job_id
+        self.assertEqual((job.done_count, job.created_count, job.progress), (5, 5, 100.0))
+        self.assertEqual(job.last_source_id, self.leads.sorted("id")[-1].id)
+        self.assertEqual(self._new_leads().crm_origin_lead_id, self.leads)
