@@ -161,6 +161,11 @@ class UtmCampaign(models.Model):
     last_assigned_user_id = fields.Many2one("res.users", readonly=True, copy=False)
     upcoming_notified = fields.Boolean(readonly=True, copy=False)
     assignment_ids = fields.One2many("crm.lead.assignment", "campaign_id", "Assignments")
+    crm_usable = fields.Boolean(
+        "Usable by Me", compute="_compute_crm_usable", search="_search_crm_usable",
+        help="The suite's campaigns the current user may pick on a lead, a target, an "
+        "assignment, a template or a cost: those of his products and those he runs or "
+        "works as a rep; administrators, all of them.")
 
     # overview (computed with read_group, never per record)
     lead_total = fields.Integer("Leads", compute="_compute_overview")
@@ -277,6 +282,61 @@ class UtmCampaign(models.Model):
                 raise ValidationError(self.env._(
                     "The CRM segment of campaign %(campaign)s is not a valid lead domain: %(error)s",
                     campaign=campaign.display_name, error=error)) from error
+
+    # ------------------------------------------------------------------
+    # campaign pickers: the campaigns a user may use
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _crm_usable_domain(self):
+        """The suite's campaigns (with a campaign ID) the current user may use: any for
+        CRM and Odoo administrators; for the others, the campaigns of the products they
+        are assigned and the ones they run (manager, responsible, creator) or work as reps."""
+        suite = [("code", "!=", False)]
+        user = self.env.user
+        if self.env.su or user.has_group("crm_event_products.group_crm_conf_admin") \
+                or user.has_group("base.group_system"):
+            return suite
+        products = self.env["crm.product.assignment"].search([("user_id", "=", user.id)]).product_id
+        return expression.AND([suite, [
+            "|", "|", "|", "|",
+            ("event_id", "in", products.ids),
+            ("manager_id", "=", user.id),
+            ("user_id", "=", user.id),
+            ("create_uid", "=", user.id),
+            ("rep_ids", "in", user.ids),
+        ]])
+
+    @api.depends_context("uid")
+    def _compute_crm_usable(self):
+        usable = self.browse()
+        if self.ids:
+            usable = self.with_context(active_test=False).search(
+                expression.AND([[("id", "in", self.ids)], self._crm_usable_domain()]))
+        for campaign in self:
+            campaign.crm_usable = campaign in usable
+
+    def _search_crm_usable(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        domain = self._crm_usable_domain()
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
+
+    def _crm_check_usable(self):
+        """Refuse the campaigns in ``self`` the current user may not use (see
+        ``_crm_usable_domain``); called by the constraints of the records that point to a
+        campaign. The superuser's flows (mail gateway, demo data) are not checked."""
+        campaigns = self.exists()
+        if self.env.su or not campaigns:
+            return
+        usable = campaigns.with_context(active_test=False).search(
+            expression.AND([[("id", "in", campaigns.ids)], self._crm_usable_domain()]))
+        refused = campaigns - usable
+        if refused:
+            raise AccessError(self.env._(
+                "You may not use campaign %(campaign)s: pick a campaign of your products or "
+                "one you run.", campaign=refused[0].display_name
+                if refused[0].has_access("read") else f"#{refused[0].id}"))
 
     # ------------------------------------------------------------------
     # CRUD
