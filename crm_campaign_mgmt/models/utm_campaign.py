@@ -291,21 +291,30 @@ class UtmCampaign(models.Model):
     def _crm_usable_domain(self):
         """The suite's campaigns (with a campaign ID) the current user may use: any for
         CRM and Odoo administrators; for the others, the campaigns of the products they
-        are assigned and the ones they run (manager, responsible, creator) or work as reps."""
+        are assigned and the ones they run (manager, responsible, creator) or work as reps.
+        The Head of Marketing, who sees the leads of every running product but Phone
+        Sales', also uses every campaign of a running product not run by Phone Sales."""
         suite = [("code", "!=", False)]
         user = self.env.user
         if self.env.su or user.has_group("crm_event_products.group_crm_conf_admin") \
                 or user.has_group("base.group_system"):
             return suite
         products = self.env["crm.product.assignment"].search([("user_id", "=", user.id)]).product_id
-        return expression.AND([suite, [
+        usable = [
             "|", "|", "|", "|",
             ("event_id", "in", products.ids),
             ("manager_id", "=", user.id),
             ("user_id", "=", user.id),
             ("create_uid", "=", user.id),
             ("rep_ids", "in", user.ids),
-        ]])
+        ]
+        if user.has_group("crm_event_products.group_email_hm"):
+            usable = expression.OR([usable, [
+                ("event_id.crm_state", "=", "active"),
+                "|", ("manager_id", "=", False),
+                ("manager_id.crm_department_id.code", "!=", "phone_sales"),
+            ]])
+        return expression.AND([suite, usable])
 
     @api.depends_context("uid")
     def _compute_crm_usable(self):

@@ -30,10 +30,14 @@ class TestCampaignPicker(ConferenceCrmCase):
         cls.campaign_b_rep = Campaign.create({
             "title": "Picker B with rep", "event_id": cls.product_b.id,
             "manager_id": cls.users["stl2"].id, "rep_ids": [(6, 0, cls.users["se"].ids)]})
+        # product B's campaign run by marketing: the Head of Marketing's too (he sees the
+        # leads of every running product but Phone Sales')
+        cls.campaign_b_email = Campaign.create(
+            {"title": "Picker B Email", "event_id": cls.product_b.id, "manager_id": cls.admin.id})
         # Odoo's own kind of campaign (stock demo, utm links): no campaign ID
         cls.stock = Campaign.create({"title": "Picker Stock", "name": "Picker Stock"})
         cls.stock.code = False
-        cls.picked = cls.campaign_a | cls.campaign_b | cls.campaign_b_rep | cls.stock
+        cls.picked = cls.campaign_a | cls.campaign_b | cls.campaign_b_rep | cls.campaign_b_email | cls.stock
 
     def _offered(self, user, model="crm.lead", field="campaign_id"):
         """The campaigns the picker offers ``user``: the field's domain, as the web client
@@ -52,8 +56,10 @@ class TestCampaignPicker(ConferenceCrmCase):
                              self.campaign_b | self.campaign_b_rep, model)
             self.assertEqual(self._offered(self.users["stl2"], model, field),
                              self.campaign_b | self.campaign_b_rep, model)
+            self.assertEqual(self._offered(self.users["hm"], model, field),
+                             self.campaign_a | self.campaign_b_email, model)
             self.assertEqual(self._offered(self.admin, model, field),
-                             self.campaign_a | self.campaign_b | self.campaign_b_rep,
+                             self.picked - self.stock,
                              "administrators: every campaign of the suite, no stock UTM one")
 
     def test_a_campaign_one_creates_is_offered(self):
