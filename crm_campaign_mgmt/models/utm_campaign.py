@@ -296,8 +296,7 @@ class UtmCampaign(models.Model):
         Sales', also uses every campaign of a running product not run by Phone Sales."""
         suite = [("code", "!=", False)]
         user = self.env.user
-        if self.env.su or user.has_group("crm_event_products.group_crm_conf_admin") \
-                or user.has_group("base.group_system"):
+        if self._crm_user_uses_all():
             return suite
         products = self.env["crm.product.assignment"].search([("user_id", "=", user.id)]).product_id
         usable = [
@@ -311,10 +310,16 @@ class UtmCampaign(models.Model):
         if user.has_group("crm_event_products.group_email_hm"):
             usable = expression.OR([usable, [
                 ("event_id.crm_state", "=", "active"),
-                "|", ("manager_id", "=", False),
-                ("manager_id.crm_department_id.code", "!=", "phone_sales"),
+                ("manager_id", "not any", [("crm_department_id.code", "=", "phone_sales")]),
             ]])
         return expression.AND([suite, usable])
+
+    @api.model
+    def _crm_user_uses_all(self):
+        """The superuser, CRM and Odoo administrators use every campaign of the suite."""
+        user = self.env.user
+        return self.env.su or user.has_group("crm_event_products.group_crm_conf_admin") \
+            or user.has_group("base.group_system")
 
     @api.depends_context("uid")
     def _compute_crm_usable(self):
@@ -335,8 +340,13 @@ class UtmCampaign(models.Model):
         """Refuse the campaigns in ``self`` the current user may not use (see
         ``_crm_usable_domain``); called by the constraints of the records that point to a
         campaign. The superuser's flows (mail gateway, demo data) are not checked."""
-        campaigns = self.exists()
-        if self.env.su or not campaigns:
+        if not self or self._crm_user_uses_all():
+            return
+        # the campaigns one runs need no query (the assignment engine, the imports)
+        uid = self.env.uid
+        campaigns = self.filtered(
+            lambda c: not (c.code and uid in (c.manager_id.id, c.user_id.id, c.create_uid.id)))
+        if not campaigns:
             return
         usable = campaigns.with_context(active_test=False).search(
             expression.AND([[("id", "in", campaigns.ids)], self._crm_usable_domain()]))
