@@ -10,7 +10,8 @@ class CrmCampaignCost(models.Model):
     _order = "date desc, id desc"
 
     campaign_id = fields.Many2one(
-        "utm.campaign", "Campaign", required=True, index=True, ondelete="cascade")
+        "utm.campaign", "Campaign", required=True, index=True, ondelete="cascade",
+        domain="[('crm_usable', '=', True)]")
     channel_id = fields.Many2one(
         "crm.campaign.channel", "Platform / Channel", required=True, index=True,
         ondelete="restrict")
@@ -30,6 +31,11 @@ class CrmCampaignCost(models.Model):
     _sql_constraints = [
         ("amount_positive", "CHECK(amount >= 0)", "A cost cannot be negative."),
     ]
+
+    @api.constrains("campaign_id")
+    def _check_campaign_usable(self):
+        """Only a campaign the user may use (``utm.campaign._crm_usable_domain``)."""
+        self.campaign_id._crm_check_usable()
 
     @api.depends("amount", "currency_id", "company_id", "date")
     def _compute_amount_company(self):

@@ -7,3 +7,4 @@ from . import test_crm_mail_trace_daily
 from . import test_role_menus
 from . import test_crm_attribution_report
 from . import test_demo_data
+from . import test_campaign_cost_picker

@@ -167,6 +167,9 @@ class SmtpCampaignMixin:
             "date_begin": now + timedelta(days=30),
             "date_end": now + timedelta(days=31),
         })
+        # the reps work the conference: its campaign is one they may use on their leads
+        cls.env["crm.product.assignment"].create([
+            {"product_id": cls.product.id, "user_id": rep.id} for rep in cls.rep | cls.other_rep])
         cls.campaign = cls.env["utm.campaign"].create({
             "title": "Pharma Outreach Q1",
             "event_id": cls.product.id,

@@ -70,7 +70,7 @@ class CrmCampaignTarget(models.Model):
 
     # campaign_id / event_id lookups use the composite indexes of init()
     campaign_id = fields.Many2one(
-        "utm.campaign", "Campaign", ondelete="cascade",
+        "utm.campaign", "Campaign", ondelete="cascade", domain="[('crm_usable', '=', True)]",
         help="Campaign the target was imported for (none for the sealed sensitive columns "
         "of a lead import).")
     event_id = fields.Many2one(
@@ -130,6 +130,11 @@ class CrmCampaignTarget(models.Model):
         "Other Sensitive Columns", compute="_compute_sensitive", groups=SENSITIVE_GROUP,
         help="Imported columns mapped to no field whose label looks sensitive (passport, "
         "IBAN, PAN...): sealed like the fields above, never copied to the lead.")
+
+    @api.constrains("campaign_id")
+    def _check_campaign_usable(self):
+        """Only a campaign the user may use (``utm.campaign._crm_usable_domain``)."""
+        self.campaign_id._crm_check_usable()
 
     def init(self):
         res = super().init()

@@ -37,9 +37,16 @@ class CrmLead(models.Model):
         help="Region cluster of the company's address (e.g. East for West Bengal), as the "
         "imports find it: set by the import, else found in the state, city and street "
         "(parameter crm_campaign_mgmt.region_clusters).")
+    # the stock UTM picker, limited to the campaigns the user may use (checked on save)
+    campaign_id = fields.Many2one(domain="[('crm_usable', '=', True)]")
     crm_import_job_id = fields.Many2one(
         "crm.campaign.import.job", string="Import", index="btree_not_null", readonly=True,
         copy=False, ondelete="set null", help="The import that created this lead.")
+
+    @api.constrains("campaign_id")
+    def _check_campaign_usable(self):
+        """Only a campaign the user may use (``utm.campaign._crm_usable_domain``)."""
+        self.campaign_id._crm_check_usable()
 
     def init(self):
         res = super().init()

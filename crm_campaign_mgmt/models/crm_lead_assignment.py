@@ -18,7 +18,7 @@ class CrmLeadAssignment(models.Model):
     user_id = fields.Many2one(
         "res.users", "Sales Rep", required=True, index=True, ondelete="cascade")
     campaign_id = fields.Many2one(
-        "utm.campaign", index=True, ondelete="cascade")
+        "utm.campaign", index=True, ondelete="cascade", domain="[('crm_usable', '=', True)]")
     manager_id = fields.Many2one(related="campaign_id.manager_id", store=True, string="Manager")
     event_id = fields.Many2one(related="campaign_id.event_id", store=True, string="Conference")
     state = fields.Selection(
@@ -66,6 +66,11 @@ class CrmLeadAssignment(models.Model):
     color = fields.Integer(compute="_compute_color")
     is_mine = fields.Boolean(compute="_compute_is_mine")
     is_manager = fields.Boolean(compute="_compute_is_mine")
+
+    @api.constrains("campaign_id")
+    def _check_campaign_usable(self):
+        """Only a campaign the user may use (``utm.campaign._crm_usable_domain``)."""
+        self.campaign_id._crm_check_usable()
 
     def init(self):
         # a lead has at most one live (pending or accepted) assignment per campaign,

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmMessageTemplate(models.Model):
@@ -29,10 +29,15 @@ class CrmMessageTemplate(models.Model):
     mail_template_id = fields.Many2one(
         "mail.template", "Email Template", domain=[("model", "=", "crm.lead")],
         help="For email templates: the email template opened in the composer.")
-    campaign_id = fields.Many2one("utm.campaign")
+    campaign_id = fields.Many2one("utm.campaign", domain="[('crm_usable', '=', True)]")
     event_id = fields.Many2one("event.event", "Conference")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+
+    @api.constrains("campaign_id")
+    def _check_campaign_usable(self):
+        """Only a campaign the user may use (``utm.campaign._crm_usable_domain``)."""
+        self.campaign_id._crm_check_usable()
 
     def _compute_render_model(self):
         self.render_model = "crm.lead"

@@ -161,6 +161,11 @@ class UtmCampaign(models.Model):
     last_assigned_user_id = fields.Many2one("res.users", readonly=True, copy=False)
     upcoming_notified = fields.Boolean(readonly=True, copy=False)
     assignment_ids = fields.One2many("crm.lead.assignment", "campaign_id", "Assignments")
+    crm_usable = fields.Boolean(
+        "Usable by Me", compute="_compute_crm_usable", search="_search_crm_usable",
+        help="The suite's campaigns the current user may pick on a lead, a target, an "
+        "assignment, a template or a cost: those of his products and those he runs or "
+        "works as a rep; administrators, all of them.")
 
     # overview (computed with read_group, never per record)
     lead_total = fields.Integer("Leads", compute="_compute_overview")
@@ -277,6 +282,80 @@ class UtmCampaign(models.Model):
                 raise ValidationError(self.env._(
                     "The CRM segment of campaign %(campaign)s is not a valid lead domain: %(error)s",
                     campaign=campaign.display_name, error=error)) from error
+
+    # ------------------------------------------------------------------
+    # campaign pickers: the campaigns a user may use
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _crm_usable_domain(self):
+        """The suite's campaigns (with a campaign ID) the current user may use: any for
+        CRM and Odoo administrators; for the others, the campaigns of the products they
+        are assigned and the ones they run (manager, responsible, creator) or work as reps.
+        The Head of Marketing, who sees the leads of every running product but Phone
+        Sales', also uses every campaign of a running product not run by Phone Sales."""
+        suite = [("code", "!=", False)]
+        user = self.env.user
+        if self._crm_user_uses_all():
+            return suite
+        products = self.env["crm.product.assignment"].search([("user_id", "=", user.id)]).product_id
+        usable = [
+            "|", "|", "|", "|",
+            ("event_id", "in", products.ids),
+            ("manager_id", "=", user.id),
+            ("user_id", "=", user.id),
+            ("create_uid", "=", user.id),
+            ("rep_ids", "in", user.ids),
+        ]
+        if user.has_group("crm_event_products.group_email_hm"):
+            usable = expression.OR([usable, [
+                ("event_id.crm_state", "=", "active"),
+                ("manager_id", "not any", [("crm_department_id.code", "=", "phone_sales")]),
+            ]])
+        return expression.AND([suite, usable])
+
+    @api.model
+    def _crm_user_uses_all(self):
+        """The superuser, CRM and Odoo administrators use every campaign of the suite."""
+        user = self.env.user
+        return self.env.su or user.has_group("crm_event_products.group_crm_conf_admin") \
+            or user.has_group("base.group_system")
+
+    @api.depends_context("uid")
+    def _compute_crm_usable(self):
+        usable = self.browse()
+        if self.ids:
+            usable = self.with_context(active_test=False).search(
+                expression.AND([[("id", "in", self.ids)], self._crm_usable_domain()]))
+        for campaign in self:
+            campaign.crm_usable = campaign in usable
+
+    def _search_crm_usable(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Operation not supported"))
+        domain = self._crm_usable_domain()
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
+
+    def _crm_check_usable(self):
+        """Refuse the campaigns in ``self`` the current user may not use (see
+        ``_crm_usable_domain``); called by the constraints of the records that point to a
+        campaign. The superuser's flows (mail gateway, demo data) are not checked."""
+        if not self or self._crm_user_uses_all():
+            return
+        # the campaigns one runs need no query (the assignment engine, the imports)
+        uid = self.env.uid
+        campaigns = self.filtered(
+            lambda c: not (c.code and uid in (c.manager_id.id, c.user_id.id, c.create_uid.id)))
+        if not campaigns:
+            return
+        usable = campaigns.with_context(active_test=False).search(
+            expression.AND([[("id", "in", campaigns.ids)], self._crm_usable_domain()]))
+        refused = campaigns - usable
+        if refused:
+            raise AccessError(self.env._(
+                "You may not use campaign %(campaign)s: pick a campaign of your products or "
+                "one you run.", campaign=refused[0].display_name
+                if refused[0].has_access("read") else f"#{refused[0].id}"))
 
     # ------------------------------------------------------------------
     # CRUD

@@ -12,3 +12,4 @@ from . import test_lead_region
 from . import test_campaign_form
 from . import test_role_screens_tour
 from . import test_phone_sales_screens
+from . import test_campaign_picker

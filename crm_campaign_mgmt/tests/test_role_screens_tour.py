@@ -60,3 +60,7 @@ class TestRoleScreensTour(HttpCase):
             })
         product.action_crm_disable()
         self.start_tour("/odoo", "crm_campaign_mgmt_suite_admin_tour", login="role_tour_admin")
+
+    def test_producer_menus(self):
+        self._user("role_tour_p", "group_production_p")
+        self.start_tour("/odoo", "crm_campaign_mgmt_producer_tour", login="role_tour_p")

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { fillInFileInput } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
 // 3 valid rows, 1 invalid email, 1 duplicate (same email as the first row)
 const CSV_CONTENT = [
@@ -9,18 +10,6 @@ const CSV_CONTENT = [
     "Bad;Email;not-an-email;+91 98765 00001;Nowhere",
     "Dup;Rao;asha.tour@example.com;+91 98765 00002;Acme Pharma",
 ].join("\r\n");
-
-/**
- * Put a file in a (hidden) file input the way a user's file picker would, as
- * website_slides' tours do: a DataTransfer gives a real FileList.
- */
-function fillInFileInput(input, name, type, content) {
-    const file = new File([content], name, { type });
-    const dataTransfer = new DataTransfer();
-    dataTransfer.items.add(file);
-    input.files = dataTransfer.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-}
 
 registry.category("web_tour.tours").add("crm_campaign_mgmt_import_targets_tour", {
     steps: () => [

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { fillInFileInput } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
 // 3 valid rows (one with an international number), 1 invalid phone
 const CSV_CONTENT = [
@@ -9,14 +10,6 @@ const CSV_CONTENT = [
     "Tom Hill,tom.lead@example.co.uk,+44 20 7946 0958,Hill Ltd,London",
     "Bad Phone,bad.lead@example.com,12345,Nowhere,Pune",
 ].join("\r\n");
-
-function fillInFileInput(input, name, type, content) {
-    const file = new File([content], name, { type });
-    const dataTransfer = new DataTransfer();
-    dataTransfer.items.add(file);
-    input.files = dataTransfer.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-}
 
 registry.category("web_tour.tours").add("crm_campaign_mgmt_import_leads_tour", {
     url: "/odoo",

@@ -1,14 +1,15 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { assertHidden, assertMenusHidden } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
 // Issue 13: the Sales Executive on a phone, and the team leader's team queue.
 
-function assertHidden(selector, what) {
-    const element = document.querySelector(selector);
-    if (element && element.offsetParent !== null) {
-        throw new Error(`${what} should not be visible (${selector})`);
-    }
-}
+// crm_campaign_mail's campaign figures, for the roles that run campaigns (STL and above)
+const PHONE_SALES_FIGURES = [
+    "crm_campaign_mail.menu_crm_campaign_metrics_phone",
+    "crm_campaign_mail.menu_crm_campaign_responses_phone",
+    "crm_campaign_mail.menu_crm_attribution_report_phone",
+];
 
 registry.category("web_tour.tours").add("crm_campaign_mgmt_sales_executive_phone_tour", {
     url: "/odoo/my-lead-queue",
@@ -47,6 +48,11 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_sales_executive_phone
         {
             content: "and its queue status",
             trigger: ".o_form_view .o_crm_phone_sales_queue .o_field_widget[name='campaign_assignment_state']:contains('Accepted')",
+        },
+        {
+            content: "The campaign figures are the team leaders': no Metrics, Responses or Attribution",
+            trigger: ".o_form_view .o_crm_phone_sales_quick",
+            run: () => assertMenusHidden(PHONE_SALES_FIGURES, "a Sales Executive"),
         },
     ],
 });

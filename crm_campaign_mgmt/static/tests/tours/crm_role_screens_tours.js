@@ -1,22 +1,9 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { assertHidden, assertMenusHidden, fillInFileInput } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
-// Issue 13: the screens of the marketing manager, the researcher and the suite administrator.
-
-function assertHidden(selector, what) {
-    const element = document.querySelector(selector);
-    if (element && element.offsetParent !== null) {
-        throw new Error(`${what} should not be visible (${selector})`);
-    }
-}
-
-function fillInFileInput(input, name, type, content) {
-    const file = new File([content], name, { type });
-    const dataTransfer = new DataTransfer();
-    dataTransfer.items.add(file);
-    input.files = dataTransfer.files;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-}
+// Issue 13: the screens of the marketing manager, the researcher, the producer and the suite
+// administrator.
 
 registry.category("web_tour.tours").add("crm_campaign_mgmt_marketing_manager_tour", {
     url: "/odoo/action-crm_campaign_mgmt.action_utm_campaign_mgmt",
@@ -257,6 +244,48 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_suite_admin_tour", {
         {
             content: "The departments list",
             trigger: ".o_list_view .o_data_row:contains('Email Sales')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_campaign_mgmt_producer_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Production",
+            trigger: ".o_app[data-menu-xmlid='crm_event_products.menu_production_root']",
+            run: "click",
+        },
+        {
+            content: "Open the Campaigns menu",
+            trigger: "button[data-menu-xmlid='crm_campaign_mgmt.menu_production_campaigns']",
+            run: "click",
+        },
+        {
+            content: "His queue and the campaigns; the campaign figures are the managers'",
+            trigger: ".o-dropdown--menu [data-menu-xmlid='crm_campaign_mgmt.menu_production_my_queue']",
+            async run() {
+                const figures = [
+                    "crm_campaign_mail.menu_crm_campaign_metrics_production",
+                    "crm_campaign_mail.menu_crm_attribution_report_production",
+                ];
+                for (const xmlid of figures) {
+                    if (document.querySelector(`[data-menu-xmlid='${xmlid}']`)) {
+                        throw new Error(`${xmlid} is shown to a producer`);
+                    }
+                }
+                await assertMenusHidden(figures, "a producer");
+            },
+        },
+        {
+            content: "Open his queue",
+            trigger: ".o-dropdown--menu [data-menu-xmlid='crm_campaign_mgmt.menu_production_my_queue']",
+            run: "click",
+        },
+        {
+            content: "The queue is open",
+            trigger: ".o_breadcrumb:contains('Queue')",
         },
     ],
 });
