@@ -63,12 +63,10 @@ class YealinkController(http.Controller):
         # leads and contacts are matched with the phone user's own rights (crm.call._yealink_match)
         phone = env["yealink.phone"].browse(phone_id)
         popup = env["crm.call"]._yealink_incoming_popup(phone, action_event)
-        queue = env["yealink.action.event"]
-        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(popup)):
+        if not env["yealink.action.event"]._yealink_enqueue(phone_id, action_event, notified=bool(popup)):
             return _text("duplicate")
         if popup:
             phone.user_id._bus_send("crm_yealink/incoming_call", popup)
-        queue._yealink_trigger_fold()
         return _text("queued")
 
     @staticmethod

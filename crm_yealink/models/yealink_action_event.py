@@ -81,41 +81,47 @@ class YealinkActionEvent(models.Model):
 
     @api.model
     def _yealink_enqueue(self, phone_id, event, notified=False):
-        """Queue ``event`` (an authenticated :class:`ActionEvent`) of phone ``phone_id``; False
-        if the same event of the same call is already waiting (a repeated request)."""
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            """INSERT INTO yealink_action_event (phone_id, event, call_key, mac, local, remote, display_remote,
-                                                 received_at, notified)
-               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
-               ON CONFLICT (phone_id, call_key, event) DO NOTHING RETURNING id""",
-            (
-                phone_id,
-                event.event,
-                event.call_id,
-                event.mac,
-                event.local or None,
-                event.remote or None,
-                event.display_remote or None,
-                now,
-                notified,
-            ),
-        )
-        return bool(self.env.cr.fetchone())
+        """Queue ``event`` (an authenticated :class:`ActionEvent`) of phone ``phone_id`` and have
+        the fold run now; False if the same event of the same call is already waiting (a
+        repeated request), and nothing is written.
 
-    @api.model
-    def _yealink_trigger_fold(self):
-        """Have the fold run now: a trigger of its scheduled action (what ``ir.cron._trigger``
-        does, in one INSERT) and, once committed, a wake-up of the cron workers."""
+        One statement inserts the event and, for a new one, a trigger of the fold's scheduled
+        action (what ``ir.cron._trigger`` does); the cron workers are woken once it is
+        committed."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_yealink.ir_cron_yealink_fold_events")
         self.env.cr.execute(
-            """INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
-               VALUES (%s, clock_timestamp() at time zone 'UTC', %s, %s,
-                       now() at time zone 'UTC', now() at time zone 'UTC')""",
-            (cron_id, self.env.uid, self.env.uid),
+            """WITH queued AS (
+                   INSERT INTO yealink_action_event (phone_id, event, call_key, mac, local, remote, display_remote,
+                                                     received_at, notified)
+                   VALUES (%(phone)s, %(event)s, %(call)s, %(mac)s, %(local)s, %(remote)s, %(display)s,
+                           %(now)s, %(notified)s)
+                   ON CONFLICT (phone_id, call_key, event) DO NOTHING RETURNING id
+               ), triggered AS (
+                   INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
+                   SELECT %(cron)s, clock_timestamp() at time zone 'UTC', %(uid)s, %(uid)s,
+                          now() at time zone 'UTC', now() at time zone 'UTC'
+                     FROM queued
+               )
+               SELECT id FROM queued""",
+            {
+                "phone": phone_id,
+                "event": event.event,
+                "call": event.call_id,
+                "mac": event.mac,
+                "local": event.local or None,
+                "remote": event.remote or None,
+                "display": event.display_remote or None,
+                "now": fields.Datetime.now(),
+                "notified": notified,
+                "cron": cron_id,
+                "uid": self.env.uid,
+            },
         )
+        if not self.env.cr.fetchone():
+            return False
         dbname = self.env.cr.dbname
         self.env.cr.postcommit.add(lambda: CRON_WAKER.wake(dbname))
+        return True
 
     @api.model
     def _yealink_fold_pending(self, limit=FOLD_BATCH):
