@@ -163,7 +163,7 @@ def server_cpu(server):
     total = 0.0
     for proc in [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]:
         try:
-            if "gevent" in " ".join(proc.cmdline()):
+            if "gevent" in proc.cmdline()[1:3]:  # odoo-bin gevent ...
                 continue
             times = proc.cpu_times()
             total += times.user + times.system
