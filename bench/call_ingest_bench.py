@@ -58,6 +58,9 @@ def parse_args():
                         help="also pass --db-filter: Odoo then lists the databases (a new PostgreSQL "
                         "connection) for every request without a session cookie, as the phones' are")
     parser.add_argument("--keep-calls", action="store_true")
+    parser.add_argument("--inline", action="store_true",
+                        help="each request folds its own event (the default of a new database) instead of"
+                             " queueing it for the scheduled action (crm_yealink.fold_in_background)")
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
     return parser.parse_args()
@@ -304,6 +307,8 @@ def main():
         total, with_phone = cr.fetchone()
         print(f"crm_lead rows: {total:,} ({with_phone:,} with a sanitized number)")
         env["ir.config_parameter"].set_param("crm_yealink.rate_limit", 10_000_000)
+        env["ir.config_parameter"].set_param("crm_yealink.fold_in_background", "" if args.inline else "1")
+        print("mode:", "each request folds its event" if args.inline else "queued, folded by the scheduled action")
         env.company.country_id = env.ref("base.in")
         cr.execute("SELECT max(id) FROM crm_call")
         first_call_id = (cr.fetchone()[0] or 0) + 1

@@ -34,9 +34,11 @@ class YealinkController(http.Controller):
         for a request that fails either check.
 
         An accepted event is queued (one INSERT; a repeated request still waiting is dropped)
-        and folded into its call right after by the scheduled action the request triggers
-        (``yealink.action.event``). An ``incoming_call`` pops the caller's lead on the user's
-        screen from the request itself."""
+        and folded into its call by the request itself (the call is on the lead when the phone
+        gets its answer) or, with ``crm_yealink.fold_in_background`` set, right after by the
+        scheduled action the request triggers (``yealink.action.event``: for call centres whose
+        phones send more events than one request can fold). An ``incoming_call`` pops the
+        caller's lead on the user's screen from the request itself."""
         try:
             mac = normalize_mac(params.get("mac", ""))
         except ActionUrlError as exc:
@@ -63,11 +65,16 @@ class YealinkController(http.Controller):
         # leads and contacts are matched with the phone user's own rights (crm.call._yealink_match)
         phone = env["yealink.phone"].browse(phone_id)
         popup = env["crm.call"]._yealink_incoming_popup(phone, action_event)
-        if not env["yealink.action.event"]._yealink_enqueue(phone_id, action_event, notified=bool(popup)):
+        queue = env["yealink.action.event"]
+        background = queue._yealink_fold_in_background()
+        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(popup), trigger=background):
             return _text("duplicate")
         if popup:
             phone.user_id._bus_send("crm_yealink/incoming_call", popup)
-        return _text("queued")
+        if background:
+            return _text("queued")
+        queue._yealink_fold_pending(phone_id=phone_id)
+        return _text("ok")
 
     @staticmethod
     def _yealink_phone_auth(env, mac):

@@ -80,10 +80,17 @@ class YealinkActionEvent(models.Model):
     ]
 
     @api.model
-    def _yealink_enqueue(self, phone_id, event, notified=False):
+    def _yealink_fold_in_background(self):
+        """True when the scheduled action folds the events (``crm_yealink.fold_in_background``),
+        False when each request folds its own (the default)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("crm_yealink.fold_in_background", "")
+        return value.strip().lower() in ("1", "true", "yes")
+
+    @api.model
+    def _yealink_enqueue(self, phone_id, event, notified=False, trigger=True):
         """Queue ``event`` (an authenticated :class:`ActionEvent`) of phone ``phone_id`` and have
-        the fold run now; False if the same event of the same call is already waiting (a
-        repeated request), and nothing is written.
+        the fold run now (``trigger``); False if the same event of the same call is already
+        waiting (a repeated request), and nothing is written.
 
         One statement inserts the event and, for a new one, a trigger of the fold's scheduled
         action (what ``ir.cron._trigger`` does); the cron workers are woken once it is
@@ -100,7 +107,7 @@ class YealinkActionEvent(models.Model):
                    INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
                    SELECT %(cron)s, clock_timestamp() at time zone 'UTC', %(uid)s, %(uid)s,
                           now() at time zone 'UTC', now() at time zone 'UTC'
-                     FROM queued
+                     FROM queued WHERE %(trigger)s
                )
                SELECT id FROM queued""",
             {
@@ -115,24 +122,28 @@ class YealinkActionEvent(models.Model):
                 "notified": notified,
                 "cron": cron_id,
                 "uid": self.env.uid,
+                "trigger": trigger,
             },
         )
         if not self.env.cr.fetchone():
             return False
+        if not trigger:
+            return True
         dbname = self.env.cr.dbname
         self.env.cr.postcommit.add(lambda: CRON_WAKER.wake(dbname))
         return True
 
     @api.model
-    def _yealink_fold_pending(self, limit=FOLD_BATCH):
-        """Fold up to ``limit`` queued events, oldest first, into their calls (as superuser:
-        the events were authenticated by the endpoint; leads are matched with the phone
-        user's rights). Returns the number of events taken."""
+    def _yealink_fold_pending(self, limit=FOLD_BATCH, phone_id=None):
+        """Fold up to ``limit`` queued events (of phone ``phone_id`` only, if given), oldest
+        first, into their calls (as superuser: the events were authenticated by the endpoint;
+        leads are matched with the phone user's rights). Returns the number of events taken."""
         cr = self.env.cr
         cr.execute(
             """SELECT id, phone_id, event, call_key, mac, local, remote, display_remote, received_at, notified
-                 FROM yealink_action_event ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-            (limit,),
+                 FROM yealink_action_event WHERE %s IS NULL OR phone_id = %s
+                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+            (phone_id, phone_id, limit),
         )
         rows = cr.fetchall()
         if not rows:

@@ -28,10 +28,11 @@ class TestActionUrlHttp(HttpCase):
         LIMITER.reset()
 
     def send(self, event, call_id, *args, **kwargs):
-        response = self.send_unfolded(event, call_id, *args, **kwargs)
-        # the scheduled action the request triggered (no cron runs in tests)
-        self.env["yealink.action.event"]._yealink_fold_pending()
-        return response
+        """One Action URL request; by default the request folds its event itself."""
+        return self.send_unfolded(event, call_id, *args, **kwargs)
+
+    def fold_in_background(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm_yealink.fold_in_background", "1")
 
     def send_unfolded(self, event, call_id, remote="09694923749", secret=None, mac=MAC, **extra):
         params = {"mac": mac, "call_id": call_id, "local": "sip:2001@pbx.example",
@@ -87,13 +88,24 @@ class TestActionUrlHttp(HttpCase):
         call = self.sequence("d1", "incoming_call", "incoming_call", "missed_call", "missed_call")
         self.assertCall(call, state="missed")
         self.assertEqual(len(call.sudo().event_ids), 2)
-        self.assertEqual(self.send("missed_call", "d1").text, "queued", "queued again once folded")
+        self.assertEqual(self.send("missed_call", "d1").text, "ok", "taken again once folded")
         self.assertEqual(len(call.sudo().event_ids), 2, "the repeated event changed nothing")
         self.assertFalse(self.env["yealink.action.event"].search_count([]), "the queue is folded")
         self.assertEqual(self.env["mail.activity"].search_count(
             [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)]), 1)
 
+    def test_request_folds_its_event_by_default(self):
+        cron = self.env.ref("crm_yealink.ir_cron_yealink_fold_events")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.assertEqual(self.send("incoming_call", "i1").text, "ok")
+        self.assertCall(self.env["crm.call"].search([("call_key", "=", "i1")]), state="ringing",
+                        lead_id=self.lead.id)
+        self.assertFalse(self.env["yealink.action.event"].search_count([]), "nothing left queued")
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers,
+                         "no scheduled action needed")
+
     def test_queue_drops_a_repeat_and_keeps_reception_times(self):
+        self.fold_in_background()
         queue = self.env["yealink.action.event"]
         cron = self.env.ref("crm_yealink.ir_cron_yealink_fold_events")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
@@ -115,6 +127,7 @@ class TestActionUrlHttp(HttpCase):
         self.assertGreaterEqual(call.ring_seconds, 89)
 
     def test_incoming_call_pops_up_from_the_request_once(self):
+        self.fold_in_background()
         bus = self.env["bus.bus"].sudo()
         domain = [("message", "like", "crm_yealink/incoming_call")]
         bus.search(domain).unlink()
