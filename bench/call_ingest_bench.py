@@ -11,14 +11,19 @@ Phone Sales demo user); leads with Indian phone numbers are then bulk-inserted w
 by the demo users, so their searches go through the record rules) until it holds ``--leads``
 conference leads. The script then
 
-1. starts an Odoo server on ``--port`` with ONE HTTP worker (``--workers=1``, no cron), and
-   sends ``--events`` Action URL requests (calls of 3 events: incoming_call, call_established,
-   call_terminated, or outgoing_call, remote_busy, call_terminated; 80 % of the numbers are
-   leads' in local format) from ``--clients`` concurrent simulated phones, and prints events/s
-   and latency percentiles;
-2. times, in process, the normalisation of a number to E.164 and its match to leads and contacts
+1. times, in process, the normalisation of a number to E.164 and its match to leads and contacts
    through ``phone_sanitized`` as a Sales Executive (``crm.call._yealink_match``), for
-   ``--lookups`` numbers, and prints the mean and 95th percentile.
+   ``--lookups`` numbers, and prints the mean and 95th percentile;
+2. starts an Odoo server on ``--port`` with ONE HTTP worker (``--workers=1``, no cron, ``-d``
+   without ``--db-filter`` unless ``--db-filter``), and sends ``--events`` Action URL requests
+   (calls of 3 events: incoming_call, call_established, call_terminated, or outgoing_call,
+   remote_busy, call_terminated; 80 % of the numbers are leads' in local format) from
+   ``--clients`` concurrent simulated phones; prints requests/s, the server's CPU per request
+   and latency percentiles; then the same number of requests to Odoo's own JSON route
+   ``/web/webclient/version_info`` (auth none: the floor of a request to a database) under the
+   same load, and the ratio. With no cron the events stay queued;
+3. folds the queued events in process as the scheduled action does (calls created, matched,
+   posted on the lead, call-back activities) and prints events/s and CPU per event.
 
 Calls created by the run are deleted at the end (``--keep-calls`` keeps them).
 """
@@ -49,7 +54,13 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=4, help="concurrent simulated phones")
     parser.add_argument("--lookups", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8093)
+    parser.add_argument("--db-filter", action="store_true",
+                        help="also pass --db-filter: Odoo then lists the databases (a new PostgreSQL "
+                        "connection) for every request without a session cookie, as the phones' are")
     parser.add_argument("--keep-calls", action="store_true")
+    parser.add_argument("--inline", action="store_true",
+                        help="each request folds its own event (the default of a new database) instead of"
+                             " queueing it for the scheduled action (crm_yealink.fold_in_background)")
     parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
     parser.add_argument("--db-user", default=os.environ.get("PGUSER", "root"))
     return parser.parse_args()
@@ -147,63 +158,134 @@ def odoo_launcher():
     return [sys.executable, script] if os.path.isfile(script) else [sys.executable, "-m", "odoo"]
 
 
+def server_cpu(server):
+    """CPU seconds (user + system) of the Odoo server's processes but the gevent (websocket)
+    one: the master and, with ``--workers=1``, the one HTTP worker."""
+    import psutil  # noqa: PLC0415 - an Odoo requirement
+
+    total = 0.0
+    for proc in [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]:
+        try:
+            if "gevent" in proc.cmdline()[1:3]:  # odoo-bin gevent ...
+                continue
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def call_plans(phones, lead_count, calls):
+    rnd = random.Random(11)
+    plans = []
+    for n in range(calls):
+        mac, secret = phones[n % len(phones)]
+        known = rnd.random() < 0.8
+        number = local_number(rnd.randrange(lead_count)) if known else f"0{rnd.randint(7, 8)}00000{n:05d}"
+        events = (["incoming_call", "call_established", "call_terminated"] if n % 2 else
+                  ["outgoing_call", "remote_busy", "call_terminated"])
+        plans.append((mac, secret, f"bench-{time.time_ns()}-{n}", number, events))
+    return plans
+
+
+def run_load(server, clients, items, send):
+    """Send ``items`` with ``send(session, item) -> [(status, seconds)]`` from ``clients``
+    threads; return (requests, wall seconds, server CPU seconds, latencies, error codes)."""
+    sessions = threading.local()
+    results, lock = [], threading.Lock()
+
+    def worker(item):
+        if not hasattr(sessions, "s"):
+            sessions.s = requests.Session()
+        out = send(sessions.s, item)
+        with lock:
+            results.extend(out)
+
+    cpu0, started = server_cpu(server), time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, items))
+    wall, cpu = time.perf_counter() - started, server_cpu(server) - cpu0
+    latencies = [seconds for _status, seconds in results]
+    errors = [status for status, _seconds in results if status != 200]
+    return len(results), wall, cpu, latencies, errors
+
+
+def report(label, count, wall, cpu, latencies, errors):
+    print(f"{label}: {count:,} requests in {wall:.1f} s = {count / wall:,.0f}/s; server CPU "
+          f"{cpu / count * 1000:.2f} ms/request; latency p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+          f"p95 {percentile(latencies, 95) * 1000:.1f} ms; errors: {len(errors)} {sorted(set(errors))}")
+    return count / wall, cpu / count
+
+
 def http_bench(args, addons_path, phones, lead_count):
-    server = subprocess.Popen(
-        [*odoo_launcher(), *odoo_args(args, addons_path), "-d", args.db, f"--db-filter=^{args.db}$",
-         f"--http-port={args.port}", "--workers=1", "--max-cron-threads=0", "--log-level=warn",
+    """Action URL events through one HTTP worker (no cron: the events stay queued), then
+    Odoo's own JSON route ``/web/webclient/version_info`` (auth none) as the floor, same load."""
+    db_args = ["-d", args.db] + ([f"--db-filter=^{args.db}$"] if args.db_filter else [])
+    server = subprocess.Popen(  # gevent (websocket) process on a free port: not measured
+        [*odoo_launcher(), *odoo_args(args, addons_path), *db_args,
+         f"--http-port={args.port}", "--gevent-port=0", "--workers=1", "--max-cron-threads=0", "--log-level=warn",
          "--limit-time-real=600", "--limit-time-cpu=600"],
     )
+    base = f"http://127.0.0.1:{args.port}"
+
+    def send_call(session, plan):
+        mac, secret, call_id, number, events = plan
+        out = []
+        for name in events:
+            query = urlencode({"mac": mac, "call_id": call_id, "local": "sip:1001@pbx",
+                               "remote": f"sip:{number}@pbx"})
+            started = time.perf_counter()
+            response = session.get(f"{base}/yealink/action/{secret}/{name}?{query}", timeout=60)
+            out.append((response.status_code, time.perf_counter() - started))
+        return out
+
+    def send_floor(session, _item):
+        started = time.perf_counter()
+        response = session.post(f"{base}/web/webclient/version_info", timeout=60,
+                                json={"jsonrpc": "2.0", "method": "call", "params": {}})
+        return [(response.status_code, time.perf_counter() - started)]
+
     try:
         wait_for_server(args.port)
-        base = f"http://127.0.0.1:{args.port}"
-        calls = max(1, args.events // 3)
-        latencies, errors = [], []
-        lock = threading.Lock()
-        rnd = random.Random(11)
-        plans = []
-        for n in range(calls):
-            mac, secret = phones[n % len(phones)]
-            known = rnd.random() < 0.8
-            number = local_number(rnd.randrange(lead_count)) if known else f"0{rnd.randint(7, 8)}00000{n:05d}"
-            events = (["incoming_call", "call_established", "call_terminated"] if n % 2 else
-                      ["outgoing_call", "remote_busy", "call_terminated"])
-            plans.append((mac, secret, f"bench-{time.time_ns()}-{n}", number, events))
-
-        def run_call(plan, session):
-            mac, secret, call_id, number, events = plan
-            for name in events:
-                query = urlencode({"mac": mac, "call_id": call_id, "local": "sip:1001@pbx",
-                                   "remote": f"sip:{number}@pbx"})
-                started = time.perf_counter()
-                response = session.get(f"{base}/yealink/action/{secret}/{name}?{query}", timeout=60)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    if response.status_code != 200:
-                        errors.append(response.status_code)
-
-        sessions = threading.local()
-
-        def worker(plan):
-            if not hasattr(sessions, "s"):
-                sessions.s = requests.Session()
-            run_call(plan, sessions.s)
-
-        for plan in plans[: min(10, len(plans))]:  # warm-up (registry, caches), not timed
-            worker(plan)
-        latencies.clear()
-        started = time.perf_counter()
-        with ThreadPoolExecutor(args.clients) as pool:
-            list(pool.map(worker, plans[10:]))
-        wall = time.perf_counter() - started
-        sent = len(latencies)
-        print(f"HTTP ingest: {sent:,} events in {wall:.1f} s = {sent / wall:,.0f} events/s "
-              f"(one Odoo worker, {args.clients} concurrent phones); latency p50 "
-              f"{percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms; "
-              f"errors: {len(errors)} {sorted(set(errors))}")
+        plans = call_plans(phones, lead_count, max(1, args.events // 3) + 10)
+        for plan in plans[:10]:  # warm-up (registry, caches), not timed
+            send_call(requests, plan)
+        for _i in range(30):
+            send_floor(requests, None)
+        load = run_load(server, args.clients, plans[10:], send_call)
+        print(f"uptime: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (load average)")
+        rate, cpu = report(f"Action URL events (one HTTP worker, {args.clients} phones)", *load)
+        floor = run_load(server, args.clients, range(load[0]), send_floor)
+        floor_rate, floor_cpu = report("Odoo floor /web/webclient/version_info (same worker, same load)", *floor)
+        print(f"ratio to Odoo's floor: {rate / floor_rate:.2f} x the requests/s, {cpu / floor_cpu:.2f} x the CPU")
+        return load[0]
     finally:
         server.terminate()
         server.wait(30)
+
+
+def fold_bench(registry):
+    """Fold the queued events as the scheduled action does, batch after batch (in process)."""
+    import odoo  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        queue = env["yealink.action.event"]
+        cr.execute("SELECT count(*) FROM yealink_action_event")
+        pending = cr.fetchone()[0]
+        if not pending:
+            return
+        cpu0, started = time.process_time(), time.perf_counter()
+        while queue._yealink_fold_pending():
+            cr.commit()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu0
+        # the triggers the requests added (no cron ran in the bench)
+        cron = env.ref("crm_yealink.ir_cron_yealink_fold_events")
+        cr.execute("DELETE FROM ir_cron_trigger WHERE cron_id = %s", (cron.id,))
+        cr.commit()
+        print(f"fold (scheduled action, one process): {pending:,} events in {wall:.1f} s = "
+              f"{pending / wall:,.0f} events/s; Odoo CPU {cpu / pending * 1000:.2f} ms/event "
+              f"(calls created, matched, posted on the lead, call-back activities)")
 
 
 def main():
@@ -225,6 +307,8 @@ def main():
         total, with_phone = cr.fetchone()
         print(f"crm_lead rows: {total:,} ({with_phone:,} with a sanitized number)")
         env["ir.config_parameter"].set_param("crm_yealink.rate_limit", 10_000_000)
+        env["ir.config_parameter"].set_param("crm_yealink.fold_in_background", "" if args.inline else "1")
+        print("mode:", "each request folds its event" if args.inline else "queued, folded by the scheduled action")
         env.company.country_id = env.ref("base.in")
         cr.execute("SELECT max(id) FROM crm_call")
         first_call_id = (cr.fetchone()[0] or 0) + 1
@@ -250,12 +334,20 @@ def main():
               f"over {args.lookups} numbers ({found} matched a lead the SE may read)")
         cr.rollback()
 
-    # 1. events through the real HTTP endpoint
+    # 1. events through the real HTTP endpoint (queued), then their fold
     http_bench(args, addons_path, phones, lead_count)
+    fold_bench(registry)
 
     if not args.keep_calls:
         with registry.cursor() as cr:
+            cr.execute("DELETE FROM yealink_action_event WHERE call_key LIKE 'bench-%%'")
             cr.execute("DELETE FROM mail_activity WHERE res_model = 'crm.call' AND res_id >= %s", (first_call_id,))
+            cr.execute(
+                """DELETE FROM mail_activity WHERE id IN (SELECT callback_activity_id FROM crm_call
+                    WHERE id >= %s AND call_key LIKE 'bench-%%')""", (first_call_id,))
+            cr.execute(
+                """DELETE FROM mail_message WHERE id IN (SELECT message_id FROM crm_call
+                    WHERE id >= %s AND call_key LIKE 'bench-%%')""", (first_call_id,))
             cr.execute("DELETE FROM crm_call WHERE id >= %s AND call_key LIKE 'bench-%%'", (first_call_id,))
 
 

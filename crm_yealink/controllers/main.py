@@ -3,7 +3,7 @@ import logging
 
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, TooManyRequests
 
-from odoo import http
+from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..lib.actionurl import ActionUrlError, normalize_mac, parse_event
@@ -26,38 +26,65 @@ def _text(body, status=200):
 class YealinkController(http.Controller):
     @http.route(
         "/yealink/action/<string:secret>/<string:event>",
-        type="http", auth="public", methods=["GET", "POST"], csrf=False, save_session=False,
+        type="http", auth="none", methods=["GET", "POST"], csrf=False, save_session=False, readonly=False,
     )
     def action_url(self, secret, event, **params):
         """Action URL of a Yealink phone: ``$mac`` in the query binds the request to a phone,
         the secret in the path authenticates it (constant-time compare); nothing is written
-        for a request that fails either check."""
+        for a request that fails either check.
+
+        An accepted event is queued (one INSERT; a repeated request still waiting is dropped)
+        and folded into its call by the request itself (the call is on the lead when the phone
+        gets its answer) or, with ``crm_yealink.fold_in_background`` set, right after by the
+        scheduled action the request triggers (``yealink.action.event``: for call centres whose
+        phones send more events than one request can fold). An ``incoming_call`` pops the
+        caller's lead on the user's screen from the request itself."""
         try:
             mac = normalize_mac(params.get("mac", ""))
         except ActionUrlError as exc:
             raise BadRequest(str(exc)) from exc
-        limit = int(request.env["ir.config_parameter"].sudo().get_param("crm_yealink.rate_limit",
-                                                                        DEFAULT_RATE_LIMIT))
+        # no Odoo user (auth="none"): the phone authenticates by its secret, checked below;
+        # superuser for the rate limit setting and the phone lookup by MAC
+        env = request.env(user=SUPERUSER_ID, su=True)
+        limit = int(env["ir.config_parameter"].get_param("crm_yealink.rate_limit", DEFAULT_RATE_LIMIT))
         if not LIMITER.hit(mac, limit):
             raise TooManyRequests("rate limit")
         try:
             action_event = parse_event(event, params)
         except ActionUrlError as exc:
             raise BadRequest(str(exc)) from exc
-        # sudo: authentication lookup of the phone by its MAC (indexed); the secret is checked below
-        phone = request.env["yealink.phone"].sudo().search([("mac", "=", mac)], limit=1)
-        expected = (phone.secret or "").encode() if phone else _DUMMY_SECRET
-        if not hmac.compare_digest(secret.encode(), expected) or not phone:
-            _logger.warning("Yealink Action URL refused for MAC %s from %s", mac, request.httprequest.remote_addr)
+        phone_id, expected, allowed_ip = self._yealink_phone_auth(env, mac)
+        remote_addr = request.httprequest.remote_addr
+        if not hmac.compare_digest(secret.encode(), expected) or not phone_id:
+            _logger.warning("Yealink Action URL refused for MAC %s from %s", mac, remote_addr)
             raise Forbidden()
-        if phone.allowed_ip and phone.allowed_ip.strip() != request.httprequest.remote_addr:
-            _logger.warning("Yealink Action URL of %s from unexpected address %s", phone.name,
-                            request.httprequest.remote_addr)
+        if allowed_ip and allowed_ip.strip() != remote_addr:
+            _logger.warning("Yealink Action URL of phone %s from unexpected address %s", phone_id, remote_addr)
             raise Forbidden()
-        # sudo: the phone is authenticated; calls are written by this feed only, and leads and
-        # contacts are matched with the phone user's own rights (crm.call._yealink_match)
-        status, call = request.env["crm.call"].sudo()._yealink_ingest(phone, action_event)
-        return _text(f"{status} {call.id}")
+        # the phone is authenticated: its calls are written by this feed only (as superuser), and
+        # leads and contacts are matched with the phone user's own rights (crm.call._yealink_match)
+        phone = env["yealink.phone"].browse(phone_id)
+        popup = env["crm.call"]._yealink_incoming_popup(phone, action_event)
+        queue = env["yealink.action.event"]
+        background = queue._yealink_fold_in_background()
+        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(popup), trigger=background):
+            return _text("duplicate")
+        if popup:
+            phone.user_id._bus_send("crm_yealink/incoming_call", popup)
+        if background:
+            return _text("queued")
+        queue._yealink_fold_pending(phone_id=phone_id)
+        return _text("ok")
+
+    @staticmethod
+    def _yealink_phone_auth(env, mac):
+        """``(phone id, secret, allowed IP)`` of the active phone of ``mac`` (unique, indexed),
+        with a dummy secret when there is none, so the comparison takes the same time."""
+        env.cr.execute("SELECT id, secret, allowed_ip FROM yealink_phone WHERE mac = %s AND active", (mac,))
+        row = env.cr.fetchone()
+        if not row or not row[1]:
+            return None, _DUMMY_SECRET, None
+        return row[0], row[1].encode(), row[2]
 
     @http.route(
         "/yealink/pbx/<int:backend_id>/webhook",

@@ -149,14 +149,16 @@ class CrmCall(models.Model):
 
     # ------------------------------------------------------------------ Action URL ingestion
     @api.model
-    def _yealink_ingest(self, phone, event):
+    def _yealink_ingest(self, phone, event, received_at=None, notified=False):
         """Record one Action URL event of ``phone`` (already authenticated); fold it into its call.
 
         Runs as superuser on behalf of the phone (the controller authenticated it by its secret):
         the call is the phone user's, leads and contacts are matched with the user's rights.
+        ``received_at``: when the request came in (default now); ``notified``: the endpoint
+        already sent the incoming-call pop-up for this event.
         Returns ``(status, call)``, status "created" | "updated" | "duplicate"."""
         cr = self.env.cr
-        now = fields.Datetime.now()
+        now = received_at or fields.Datetime.now()
         # one transaction at a time per (phone, call id): concurrent events of a call fold in turn
         cr.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (phone.id, event.call_id))
         call = self.search([
@@ -198,6 +200,8 @@ class CrmCall(models.Model):
             vals["display_remote"] = event.display_remote
         if event.remote and not call.remote_number:
             vals.update(self._yealink_number_vals(phone, event.remote))
+        if notified:
+            vals["notified"] = True
         if not phone.last_event_date or now - phone.last_event_date > timedelta(minutes=1):
             phone.sudo().last_event_date = now  # at most a write a minute: no lock on the phone per event
         previous_state = call.state
@@ -271,17 +275,42 @@ class CrmCall(models.Model):
         self.notified = True
         if not self.user_id:
             return
-        payload = {
-            "call_id": self.id,
-            "title": _("Incoming call"),
-            "number": self.remote_number or "",
-            "caller": self.display_remote or "",
-            "lead_id": self.lead_id.id or False,
-            "lead_name": self.lead_id.name or "",
-            "partner_id": self.partner_id.id or False,
-            "url": f"/odoo/crm.lead/{self.lead_id.id}" if self.lead_id else "",
-        }
+        payload = self._yealink_popup_payload(self.id, self.remote_number, self.display_remote, self.lead_id,
+                                              self.partner_id)
         self.user_id._bus_send("crm_yealink/incoming_call", payload)
+
+    @api.model
+    def _yealink_popup_payload(self, call_id, number, caller, lead, partner):
+        return {
+            "call_id": call_id or False,
+            "title": _("Incoming call"),
+            "number": number or "",
+            "caller": caller or "",
+            "lead_id": lead.id or False,
+            "lead_name": lead.name or "",
+            "partner_id": partner.id or False,
+            "url": f"/odoo/crm.lead/{lead.id}" if lead else "",
+        }
+
+    @api.model
+    def _yealink_incoming_popup(self, phone, event):
+        """The pop-up of an ``incoming_call`` event, prepared by the endpoint before the event
+        is folded (the caller's lead matched with the phone user's rights), or None when the
+        call was already announced or is over."""
+        if event.event != "incoming_call" or not phone.user_id:
+            return None
+        call = self.search([
+            ("phone_id", "=", phone.id), ("call_key", "=", event.call_id),
+            ("ring_start", ">=", fields.Datetime.now() - CALL_KEY_WINDOW),
+        ], limit=1, order="id desc")
+        if call and (call.notified or call.state not in ("ringing", "talking")):
+            return None
+        number = call.remote_number or event.remote
+        e164 = self._yealink_e164(number, phone._phone_country())
+        lead, partner = (call.lead_id, call.partner_id) if call.remote_number else self._yealink_match(
+            e164, phone.user_id)
+        return self._yealink_popup_payload(call.id, number, call.display_remote or event.display_remote, lead,
+                                           partner)
 
     def _yealink_summary(self):
         self.ensure_one()

@@ -1,5 +1,8 @@
+import json
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..controllers.main import LIMITER
@@ -24,7 +27,14 @@ class TestActionUrlHttp(HttpCase):
         super().setUp()
         LIMITER.reset()
 
-    def send(self, event, call_id, remote="09694923749", secret=None, mac=MAC, **extra):
+    def send(self, event, call_id, *args, **kwargs):
+        """One Action URL request; by default the request folds its event itself."""
+        return self.send_unfolded(event, call_id, *args, **kwargs)
+
+    def fold_in_background(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm_yealink.fold_in_background", "1")
+
+    def send_unfolded(self, event, call_id, remote="09694923749", secret=None, mac=MAC, **extra):
         params = {"mac": mac, "call_id": call_id, "local": "sip:2001@pbx.example",
                   "remote": f"sip:{remote}@pbx.example", "display_remote": "Carla", "ip": "10.0.0.9",
                   "model": "T54W", **extra}
@@ -78,9 +88,60 @@ class TestActionUrlHttp(HttpCase):
         call = self.sequence("d1", "incoming_call", "incoming_call", "missed_call", "missed_call")
         self.assertCall(call, state="missed")
         self.assertEqual(len(call.sudo().event_ids), 2)
-        self.assertEqual(self.send("missed_call", "d1").text, f"duplicate {call.id}")
+        self.assertEqual(self.send("missed_call", "d1").text, "ok", "taken again once folded")
+        self.assertEqual(len(call.sudo().event_ids), 2, "the repeated event changed nothing")
+        self.assertFalse(self.env["yealink.action.event"].search_count([]), "the queue is folded")
         self.assertEqual(self.env["mail.activity"].search_count(
             [("res_model", "=", "crm.lead"), ("res_id", "=", self.lead.id)]), 1)
+
+    def test_request_folds_its_event_by_default(self):
+        cron = self.env.ref("crm_yealink.ir_cron_yealink_fold_events")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.assertEqual(self.send("incoming_call", "i1").text, "ok")
+        self.assertCall(self.env["crm.call"].search([("call_key", "=", "i1")]), state="ringing",
+                        lead_id=self.lead.id)
+        self.assertFalse(self.env["yealink.action.event"].search_count([]), "nothing left queued")
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers,
+                         "no scheduled action needed")
+
+    def test_queue_drops_a_repeat_and_keeps_reception_times(self):
+        self.fold_in_background()
+        queue = self.env["yealink.action.event"]
+        cron = self.env.ref("crm_yealink.ir_cron_yealink_fold_events")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.assertEqual(self.send_unfolded("incoming_call", "q1").text, "queued")
+        self.assertEqual(self.send_unfolded("incoming_call", "q1").text, "duplicate")
+        self.assertEqual(self.send_unfolded("call_established", "q1").text, "queued")
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 2,
+                         "each queued event triggers the fold")
+        self.assertEqual(queue.search_count([]), 2)
+        self.assertFalse(self.env["crm.call"].search([("call_key", "=", "q1")]), "not folded yet")
+        # folded later: times are those of the requests, not of the fold
+        received = fields.Datetime.now() - timedelta(seconds=90)
+        queue.search([("event", "=", "incoming_call")]).received_at = received
+        self.assertEqual(self.send_unfolded("call_terminated", "q1").text, "queued")
+        self.assertEqual(queue._yealink_fold_pending(), 3)
+        self.assertFalse(queue.search_count([]))
+        call = self.env["crm.call"].search([("call_key", "=", "q1")])
+        self.assertCall(call, state="answered", direction="in", ring_start=received, lead_id=self.lead.id)
+        self.assertGreaterEqual(call.ring_seconds, 89)
+
+    def test_incoming_call_pops_up_from_the_request_once(self):
+        self.fold_in_background()
+        bus = self.env["bus.bus"].sudo()
+        domain = [("message", "like", "crm_yealink/incoming_call")]
+        bus.search(domain).unlink()
+        self.send_unfolded("incoming_call", "p1")
+        self.send_unfolded("incoming_call", "p1")  # repeated while queued
+        notes = bus.search(domain)
+        self.assertEqual(len(notes), 1, "popped from the request, before the fold")
+        payload = json.loads(notes.message)["payload"]
+        self.assertEqual((payload["lead_id"], payload["url"]), (self.lead.id, f"/odoo/crm.lead/{self.lead.id}"))
+        self.env["yealink.action.event"]._yealink_fold_pending()
+        self.assertCall(self.env["crm.call"].search([("call_key", "=", "p1")]), notified=True, state="ringing")
+        self.send("incoming_call", "p1")  # repeated after the fold
+        self.send("call_terminated", "p1")
+        self.assertEqual(bus.search_count(domain), 1, "no second pop-up")
 
     def test_wrong_secret_or_mac_changes_nothing(self):
         before = self.env["crm.call"].search_count([])
@@ -92,6 +153,7 @@ class TestActionUrlHttp(HttpCase):
         self.assertEqual(self.send("incoming_call", "w1", mac="nonsense").status_code, 400)
         self.assertEqual(self.send("format_flash", "w1").status_code, 400)
         self.assertEqual(self.env["crm.call"].search_count([]), before)
+        self.assertFalse(self.env["yealink.action.event"].search_count([]), "nothing queued")
 
     def test_unknown_number(self):
         call = self.sequence("u1", "incoming_call", "missed_call", remote="+14155550100")

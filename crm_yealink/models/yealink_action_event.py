@@ -1,0 +1,187 @@
+import logging
+import os
+import threading
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models, sql_db
+from odoo.tools import SQL
+
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+
+from ..lib.actionurl import ActionEvent
+
+_logger = logging.getLogger(__name__)
+
+
+class _CronWaker:
+    """Wakes the cron workers (``NOTIFY cron_trigger`` on the ``postgres`` database, where they
+    listen) over one kept connection per process. ``ir.cron._notifydb`` opens a new connection
+    for each notification (Odoo never pools connections to ``postgres``), which would cost every
+    Action URL request a connection set-up."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._cnx = None
+        self._pid = None
+
+    def wake(self, dbname):
+        with self._lock:
+            try:
+                if self._cnx is None or self._cnx.closed or self._pid != os.getpid():  # not a parent's
+                    self._pid = os.getpid()
+                    self._cnx = psycopg2.connect(**sql_db.connection_info_for("postgres")[1])
+                    self._cnx.autocommit = True
+                with self._cnx.cursor() as cr:
+                    cr.execute(
+                        SQL("SELECT %s('cron_trigger', %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), dbname).code,
+                        (dbname,),
+                    )
+            except psycopg2.Error:
+                _logger.warning("could not wake the cron workers", exc_info=True)
+                if self._cnx is not None and not self._cnx.closed:
+                    self._cnx.close()
+                self._cnx = None
+
+
+CRON_WAKER = _CronWaker()
+
+# events folded per transaction by the scheduled action
+FOLD_BATCH = 200
+
+
+class YealinkActionEvent(models.Model):
+    """Action URL events received and not folded yet.
+
+    The endpoint only authenticates a request and inserts its event here (one INSERT, which
+    also drops a repeated request still waiting); the scheduled action *Yealink: fold call
+    events*, triggered by the request, folds them in batches into their calls with
+    ``crm.call._yealink_ingest`` (idempotent, order-independent) and deletes them. The time
+    of reception is kept, so ring and talk times do not depend on when the fold runs."""
+
+    _name = "yealink.action.event"
+    _description = "Yealink Action URL Event (queued)"
+    _order = "id"
+    _log_access = False
+
+    phone_id = fields.Many2one("yealink.phone", required=True, index=True, ondelete="cascade")
+    event = fields.Char(required=True)
+    call_key = fields.Char(required=True)
+    mac = fields.Char()
+    local = fields.Char()
+    remote = fields.Char()
+    display_remote = fields.Char()
+    received_at = fields.Datetime(required=True)
+    notified = fields.Boolean(help="The incoming-call pop-up was sent when the request came in.")
+
+    _sql_constraints = [
+        ("phone_call_event_unique", "unique(phone_id, call_key, event)", "This event is already queued."),
+    ]
+
+    @api.model
+    def _yealink_fold_in_background(self):
+        """True when the scheduled action folds the events (``crm_yealink.fold_in_background``),
+        False when each request folds its own (the default)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("crm_yealink.fold_in_background", "")
+        return value.strip().lower() in ("1", "true", "yes")
+
+    @api.model
+    def _yealink_enqueue(self, phone_id, event, notified=False, trigger=True):
+        """Queue ``event`` (an authenticated :class:`ActionEvent`) of phone ``phone_id`` and have
+        the fold run now (``trigger``); False if the same event of the same call is already
+        waiting (a repeated request), and nothing is written.
+
+        One statement inserts the event and, for a new one, a trigger of the fold's scheduled
+        action (what ``ir.cron._trigger`` does); the cron workers are woken once it is
+        committed."""
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_yealink.ir_cron_yealink_fold_events")
+        self.env.cr.execute(
+            """WITH queued AS (
+                   INSERT INTO yealink_action_event (phone_id, event, call_key, mac, local, remote, display_remote,
+                                                     received_at, notified)
+                   VALUES (%(phone)s, %(event)s, %(call)s, %(mac)s, %(local)s, %(remote)s, %(display)s,
+                           %(now)s, %(notified)s)
+                   ON CONFLICT (phone_id, call_key, event) DO NOTHING RETURNING id
+               ), triggered AS (
+                   INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
+                   SELECT %(cron)s, clock_timestamp() at time zone 'UTC', %(uid)s, %(uid)s,
+                          now() at time zone 'UTC', now() at time zone 'UTC'
+                     FROM queued WHERE %(trigger)s
+               )
+               SELECT id FROM queued""",
+            {
+                "phone": phone_id,
+                "event": event.event,
+                "call": event.call_id,
+                "mac": event.mac,
+                "local": event.local or None,
+                "remote": event.remote or None,
+                "display": event.display_remote or None,
+                "now": fields.Datetime.now(),
+                "notified": notified,
+                "cron": cron_id,
+                "uid": self.env.uid,
+                "trigger": trigger,
+            },
+        )
+        if not self.env.cr.fetchone():
+            return False
+        if not trigger:
+            return True
+        dbname = self.env.cr.dbname
+        self.env.cr.postcommit.add(lambda: CRON_WAKER.wake(dbname))
+        return True
+
+    @api.model
+    def _yealink_fold_pending(self, limit=FOLD_BATCH, phone_id=None):
+        """Fold up to ``limit`` queued events (of phone ``phone_id`` only, if given), oldest
+        first, into their calls (as superuser: the events were authenticated by the endpoint;
+        leads are matched with the phone user's rights). Returns the number of events taken."""
+        cr = self.env.cr
+        cr.execute(
+            """SELECT id, phone_id, event, call_key, mac, local, remote, display_remote, received_at, notified
+                 FROM yealink_action_event WHERE %s IS NULL OR phone_id = %s
+                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+            (phone_id, phone_id, limit),
+        )
+        rows = cr.fetchall()
+        if not rows:
+            return 0
+        Call = self.env["crm.call"].sudo()
+        phones = self.env["yealink.phone"].sudo().browse({row[1] for row in rows})
+        phones.fetch(["user_id", "country_id", "last_event_date"])
+        for _row_id, phone_id, name, call_key, mac, local, remote, display_remote, received_at, notified in rows:
+            event = ActionEvent(
+                event=name,
+                mac=mac or "",
+                call_id=call_key,
+                local=local or "",
+                remote=remote or "",
+                display_remote=display_remote or "",
+            )
+            try:
+                with cr.savepoint():
+                    Call._yealink_ingest(phones.browse(phone_id), event, received_at=received_at, notified=notified)
+            except Exception:
+                _logger.exception(
+                    "Yealink event %s of call %s (phone %s) could not be folded; dropped", name, call_key, phone_id
+                )
+        cr.execute("DELETE FROM yealink_action_event WHERE id = ANY(%s)", ([row[0] for row in rows],))
+        return len(rows)
+
+    @api.model
+    def _cron_fold_events(self, max_seconds=50):
+        """Scheduled action: fold the queue batch after batch, a commit each."""
+        deadline = fields.Datetime.now() + timedelta(seconds=max_seconds)
+        done = 0
+        while fields.Datetime.now() < deadline:
+            taken = self._yealink_fold_pending()
+            if not taken:
+                break
+            done += taken
+            self.env.cr.commit()  # pylint: disable=invalid-commit  # a batch is folded for good
+        self.env.cr.execute("SELECT count(*) FROM yealink_action_event")
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
