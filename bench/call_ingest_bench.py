@@ -21,7 +21,8 @@ conference leads. The script then
    ``--clients`` concurrent simulated phones; prints requests/s, the server's CPU per request
    and latency percentiles; then the same number of requests to Odoo's own JSON route
    ``/web/webclient/version_info`` (auth none: the floor of a request to a database) under the
-   same load, and the ratio. With no cron the events stay queued;
+   same load, and the ratio. With no cron the events stay queued (with `--inline`, each request
+   folds its own event, the default of a new database, and step 3 finds nothing);
 3. folds the queued events in process as the scheduled action does (calls created, matched,
    posted on the lead, call-back activities) and prints events/s and CPU per event.
 
