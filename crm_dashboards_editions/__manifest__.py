@@ -12,6 +12,7 @@
         "data/spreadsheet_dashboard_data.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
     "installable": True,
 }

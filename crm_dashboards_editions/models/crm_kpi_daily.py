@@ -26,6 +26,8 @@ class CrmKpiDaily(models.Model):
     @api.model
     def _kpi_sources(self):
         sources = super()._kpi_sources()
+        if self.env.context.get("crm_kpi_without_kinds"):
+            return sources  # uninstalling (see hooks.uninstall_hook)
         kinds = ", ".join(f"'{kind}'" for kind in KIND_KPIS.values())
         # active leads of a converted kind (not the prospects), counted for their
         # salesperson on their creation day; ``inputs``: a change of kind between two
