@@ -1,6 +1,6 @@
 """Builds the spreadsheet dashboards of crm_dashboards (Odoo 18 o-spreadsheet JSON, version 21).
 
-Odoo-free: ``python3 -m crm_dashboards.lib.dashboard_builder`` (from the repository root)
+Odoo-free: ``python3 crm_dashboards/lib/dashboard_builder.py`` (from the repository root)
 rewrites ``crm_dashboards/data/files/*.json``. Each dashboard reads the KPI roll-up
 (``crm.kpi.daily``), the goals of the running periods (``gamification.goal``, field
 ``crm_current``) and, for Marketing, the campaign metrics (``crm.campaign.metric``).
