@@ -17,7 +17,7 @@ from ..lib.pipeline import STATUS_OK, RowProcessor
 from ..lib.prefetch import checked_rows
 from ..lib.readers import ImportFileError, detect_format, open_table
 from ..tools import can_commit, notify_users
-from .crm_lead_bulk import complete_rows, finish_insert, insert_rows
+from .crm_lead_bulk import analyze_grown_tables, complete_rows, finish_insert, insert_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +29,11 @@ PARAM_REGION_CLUSTERS = "crm_campaign_mgmt.region_clusters"
 # a running job whose heartbeat is older than this is taken as crashed and resumed
 STALE_MINUTES = 15
 PARAM_STALE_MINUTES = "crm_campaign_mgmt.import_stale_minutes"
+# the tables an import grows: analyzed during the job once they have doubled
+GROWN_TABLES = (
+    "crm_lead", "mail_message", "mail_followers", "mail_followers_mail_message_subtype_rel",
+    "crm_campaign_target", "crm_lead_assignment",
+)
 # fields only the import itself (the wizard, the job's methods) writes: a user cannot
 # point a job at another user's upload, run it as someone else or fake its result
 PROTECTED_FIELDS = frozenset((
@@ -613,6 +618,7 @@ class CrmCampaignImportJob(models.Model):
             })
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._analyze_grown_tables()
 
     def _assign_phase(self, commit, by_user=None):
         """The campaign's pool (this import's leads not dealt at their creation, for a
@@ -642,6 +648,7 @@ class CrmCampaignImportJob(models.Model):
             })
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._analyze_grown_tables()
         if by_user:
             users = self.env["res.users"].browse(list(by_user))
             campaign._notify_assigned({user: by_user[user.id] for user in users},
@@ -732,6 +739,15 @@ class CrmCampaignImportJob(models.Model):
             "heartbeat": fields.Datetime.now(),
         })
         if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._analyze_grown_tables()
+
+    def _analyze_grown_tables(self):
+        """After a committed batch: ``ANALYZE`` the tables the job grows once they have
+        doubled since their last statistics (see
+        :func:`~.crm_lead_bulk.analyze_grown_tables`), committed at once (the
+        statistics serve the next batches, and other sessions)."""
+        if analyze_grown_tables(self.env.cr, GROWN_TABLES) and self._should_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _find_existing(self, emails, phones):
