@@ -5,7 +5,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
-from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -819,8 +818,9 @@ class CrmCampaignImportJob(models.Model):
             if record.get("extra"):
                 row["extra_data"] = record["extra"]
             rows.append(row)
+        # the leads first: each target is then written once, linked to its lead
+        self._targets_to_leads(fresh, rows, counts, context)
         counts["imported"] += self._insert_targets(rows, keyring, Target)
-        self._targets_to_leads(fresh, [row["id"] for row in rows], counts, context)
 
     def _after_lead_batch(self, leads, records):
         """Hook: ``leads`` were just created from ``records`` (the pipeline's valid
@@ -828,10 +828,12 @@ class CrmCampaignImportJob(models.Model):
         subscriber uid). Nothing here."""
         return leads
 
-    def _targets_to_leads(self, records, target_ids, counts, context):
+    def _targets_to_leads(self, records, rows, counts, context):
         """The batch's new targets become the campaign's leads at once, dealt to its
         reps (with the rep's team) when the import assigns: the leads are created with
-        their rep, one INSERT, and their assignments with them."""
+        their rep, one INSERT, and their assignments with them. ``rows``: the targets'
+        values, not inserted yet; each gets its lead (``lead_id``, state converted), so
+        that the targets are written once, linked (no UPDATE of the batch's targets)."""
         if not records:
             return
         campaign = self.campaign_id
@@ -850,13 +852,9 @@ class CrmCampaignImportJob(models.Model):
         leads = Lead._bulk_create(vals_list, context["lead_cache"])
         counts["leads"] += len(leads)
         self._after_lead_batch(leads, records)
-        self.env["crm.campaign.target"].flush_model()
-        execute_values(
-            self.env.cr._obj,
-            """UPDATE crm_campaign_target AS t SET lead_id = v.lead_id, state = 'converted'
-                 FROM (VALUES %s) AS v(id, lead_id) WHERE t.id = v.id""",
-            list(zip(target_ids, leads.ids, strict=True)))
-        self.env["crm.campaign.target"].invalidate_model(["lead_id", "state"])
+        for row, lead_id in zip(rows, leads.ids, strict=True):
+            row["lead_id"] = lead_id
+            row["state"] = "converted"
         pairs = [(lead.id, vals["user_id"])
                  for lead, vals in zip(leads, vals_list, strict=True) if vals["user_id"]]
         if not pairs:
@@ -901,7 +899,25 @@ class CrmCampaignImportJob(models.Model):
             "sources": {},
             "states": states,
             "department_id": department.id if department else False,
+            # read once, not once per row (fields and translations cost ~20 us each)
+            "job": {
+                "event_id": self.event_id.id,
+                "user_id": self.user_id.id,
+                "campaign_id": self.campaign_id.id or False,
+                "job_id": self.id,
+                "default_platform": self.default_platform,
+            },
+            "labels": self._lead_description_labels(),
         }
+
+    def _lead_description_labels(self):
+        """``(record key, label)`` of the row values listed in a lead's description."""
+        return (
+            ("industry", self.env._("Industry")),
+            ("employees", self.env._("Company size")),
+            ("region", self.env._("Region")),
+            ("region_cluster", self.env._("Region cluster")),
+        )
 
     def _source_id(self, name, sources):
         """The ``utm.source`` named ``name`` (created, as the user, when missing)."""
@@ -913,15 +929,9 @@ class CrmCampaignImportJob(models.Model):
             sources[name] = source.id
         return sources[name]
 
-    def _lead_description(self, record):
-        items = [
-            (label, record.get(key)) for key, label in (
-                ("industry", self.env._("Industry")),
-                ("employees", self.env._("Company size")),
-                ("region", self.env._("Region")),
-                ("region_cluster", self.env._("Region cluster")),
-            ) if record.get(key)
-        ]
+    def _lead_description(self, record, labels=None):
+        labels = labels or self._lead_description_labels()
+        items = [(label, record.get(key)) for key, label in labels if record.get(key)]
         items += list((record.get("extra") or {}).items())
         if not items:
             return False
@@ -931,6 +941,7 @@ class CrmCampaignImportJob(models.Model):
     def _lead_values(self, record, context):
         """``crm.lead`` values of a valid row of a lead import (the same keys for every
         row: :meth:`crm.lead._bulk_create` inserts a batch at once)."""
+        job = context["job"]
         country_id = context["country_ids"].get(record.get("country_code")) or False
         state_name = (record.get("state") or record.get("region") or "").lower()
         name = " - ".join(
@@ -938,9 +949,9 @@ class CrmCampaignImportJob(models.Model):
         return {
             "name": name or record["email"],
             "type": "lead",
-            "event_id": self.event_id.id,
+            "event_id": job["event_id"],
             "department_id": context["department_id"],
-            "user_id": self.user_id.id,
+            "user_id": job["user_id"],
             "contact_name": record.get("full_name") or False,
             "contact_first_name": record.get("first_name") or False,
             "contact_last_name": record.get("last_name") or False,
@@ -955,11 +966,11 @@ class CrmCampaignImportJob(models.Model):
             "country_id": country_id,
             "state_id": context["states"].get(country_id, {}).get(state_name, False),
             "website": record.get("website") or False,
-            "description": self._lead_description(record),
-            "campaign_id": self.campaign_id.id or False,
+            "description": self._lead_description(record, context.get("labels")),
+            "campaign_id": job["campaign_id"],
             "source_id": self._source_id(
-                record.get("platform") or self.default_platform, context["sources"]),
-            "crm_import_job_id": self.id,
+                record.get("platform") or job["default_platform"], context["sources"]),
+            "crm_import_job_id": job["job_id"],
             # found by the pipeline (state, city, street): the lead's compute is not run
             "region_cluster": record.get("region_cluster") or False,
         }

@@ -53,6 +53,10 @@ FLANKER = hasattr(mail_validation, "address")
 # field types whose column value of an empty (False/None) create value is NULL
 NULL_WHEN_EMPTY = frozenset(("many2one", "char", "text", "html", "selection", "date",
                              "datetime"))
+# fields whose column value may depend on the rest of the row (currency, definition)
+# or is large: converted for each row, never shared
+CONVERTED_PER_ROW = frozenset(("monetary", "properties", "properties_definition", "binary",
+                               "json"))
 # a table is analyzed once it has this many pages (1 MB) and twice its size at its
 # last statistics (see analyze_grown_tables)
 ANALYZE_MIN_PAGES = 128
@@ -124,7 +128,7 @@ def insert_rows(model, rows):
     """Insert ``rows`` (dicts of stored column values, the same keys in each) into
     ``model``'s table with one INSERT, the values converted by their fields as
     ``BaseModel._create`` does (HTML sanitized, JSON adapted...); a value shared by
-    many rows (a message body) is converted once. Returns the records."""
+    many rows (a default, a message body) is converted once. Returns the records."""
     columns = [name for name in rows[0]
                if name in model._fields and model._fields[name].store
                and model._fields[name].column_type]
@@ -136,17 +140,23 @@ def insert_rows(model, rows):
             return None
         if not value and field.type == "monetary":
             return 0.0  # float(value or 0.0), rounded in any currency
-        if field.type not in ("html", "text", "char") or not isinstance(value, str):
+        if field.type in CONVERTED_PER_ROW:
             return field.convert_to_column_insert(value, model, row)
-        key = (field.name, value)
-        if key not in converted:
-            converted[key] = field.convert_to_column_insert(value, model, row)
-        return converted[key]
+        # the same value of a field is converted once (defaults, the batch's constants)
+        key = (field.name, value.__class__, value)
+        try:
+            return converted[key]
+        except KeyError:
+            column = converted[key] = field.convert_to_column_insert(value, model, row)
+            return column
+        except TypeError:  # not hashable
+            return field.convert_to_column_insert(value, model, row)
 
     for field in fields_:
         if field.type == "html":
-            converted.update(((field.name, value), column) for value, column in
-                             sanitize_lists(field, model, [row[field.name] for row in rows]))
+            converted.update(((field.name, value.__class__, value), column)
+                             for value, column in sanitize_lists(
+                                 field, model, [row[field.name] for row in rows]))
     values = [tuple(convert(field, row[field.name], row) for field in fields_) for row in rows]
     model.env.flush_all()
     quoted = ", ".join(f'"{name}"' for name in columns)
