@@ -60,6 +60,10 @@ CONVERTED_PER_ROW = frozenset(("monetary", "properties", "properties_definition"
 # a table is analyzed once it has this many pages (1 MB) and twice its size at its
 # last statistics (see analyze_grown_tables)
 ANALYZE_MIN_PAGES = 128
+# statistics target of those analyses: a sample of 3,000 rows (instead of 30,000 for the
+# default 100) gives the planner the row counts and main values at an eighth of the cost
+# (0.3 s instead of 2.6 s for crm_lead at 100k leads, machine loaded)
+ANALYZE_STATISTICS_TARGET = 10
 
 
 def _parse_phone(number, country_code, memo):
@@ -188,10 +192,13 @@ def analyze_grown_tables(cr, tables, min_pages=None):
             ORDER BY c.relname""",
         [list(tables), min_pages])
     grown = [row[0] for row in cr.fetchall()]
+    if not grown:
+        return grown
+    cr.execute(SQL("SET LOCAL default_statistics_target = %s", ANALYZE_STATISTICS_TARGET))
     for name in grown:
         cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
-    if grown:
-        _logger.info("Analyzed %s (grown by a bulk load)", ", ".join(grown))
+    cr.execute("SET LOCAL default_statistics_target TO DEFAULT")
+    _logger.info("Analyzed %s (grown by a bulk load)", ", ".join(grown))
     return grown
 
 
