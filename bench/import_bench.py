@@ -12,7 +12,9 @@ the scheduled action's method, committing per batch):
    Leader, into a campaign with four reps: rows -> targets -> leads -> assigned.
 
 Prints the import rate (rows read and checked), the lead creation rate, the
-assignment rate, the end-to-end rate and the peak memory of the process, then,
+assignment rate, the end-to-end rate, the time of the first and last lead batches
+(a rate that falls as the tables grow shows there: the job analyzes the tables it
+grows, see ``analyze_grown_tables``) and the peak memory of the process, then,
 in the same run, Odoo's own ``base_import`` of the first 5,000 rows (as a CSV)
 into ``crm.lead`` as the same researcher, and the ratio.
 
@@ -99,6 +101,7 @@ class Timers:
 
     def __init__(self):
         self.seconds = {}
+        self.calls = {}
 
     def wrap(self, cls, name, key):
         original = getattr(cls, name)
@@ -109,11 +112,22 @@ class Timers:
             try:
                 return original(self, *args, **kwargs)
             finally:
-                timers.seconds[key] = timers.seconds.get(key, 0.0) + time.monotonic() - started
+                spent = time.monotonic() - started
+                timers.seconds[key] = timers.seconds.get(key, 0.0) + spent
+                timers.calls.setdefault(key, []).append(spent)
         setattr(cls, name, timed)
 
     def reset(self):
         self.seconds = {}
+        self.calls = {}
+
+    def early_late(self, key, count=10):
+        """Mean time of the first and of the last ``count`` calls (batches), in ms: a
+        rate that falls as the tables grow shows here."""
+        calls = self.calls.get(key) or []
+        if len(calls) < 2 * count:
+            return None
+        return (1000 * sum(calls[:count]) / count, 1000 * sum(calls[-count:]) / count)
 
 
 def ensure_file(args, tag):
@@ -285,6 +299,7 @@ def main():
         result = run_import(registry, researcher_id, data, os.path.basename(lead_file),
                             {"import_type": "leads", "event_id": event_id}, args.profile)
         report("Import leads (researcher)", result, timers.seconds, cpu_seconds() - cpu)
+        report_batches(timers)
         figures["leads"] = result
     if "targets" not in args.skip:
         with open(target_file, "rb") as stream:
@@ -296,6 +311,7 @@ def main():
                              "event_id": event_id, "assign_leads": True}, args.profile)
         report("Import campaign targets, convert and assign (team leader)", result,
                timers.seconds, cpu_seconds() - cpu)
+        report_batches(timers)
         figures["targets"] = result
     print(f"\npeak RSS of the process: {peak_rss_mb():.0f} MB (baseline {baseline:.0f} MB)")
 
@@ -308,6 +324,13 @@ def main():
         rate = result["count_leads"] / result["elapsed"] if result["elapsed"] else 0
         if anchor_rate:
             print(f"ratio, {key} end to end / base_import: {rate / anchor_rate:.1f}x")
+
+
+def report_batches(timers):
+    figures = timers.early_late("leads")
+    if figures:
+        print(f"   lead batches (_bulk_create of 1,000): first 10 {figures[0]:.0f} ms each, "
+              f"last 10 {figures[1]:.0f} ms each")
 
 
 def report(label, result, seconds, cpu):

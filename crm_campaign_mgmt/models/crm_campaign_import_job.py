@@ -5,7 +5,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup, escape
-from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -17,7 +16,7 @@ from ..lib.pipeline import STATUS_OK, RowProcessor
 from ..lib.prefetch import checked_rows
 from ..lib.readers import ImportFileError, detect_format, open_table
 from ..tools import can_commit, notify_users
-from .crm_lead_bulk import complete_rows, finish_insert, insert_rows
+from .crm_lead_bulk import analyze_grown_tables, complete_rows, finish_insert, insert_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +28,11 @@ PARAM_REGION_CLUSTERS = "crm_campaign_mgmt.region_clusters"
 # a running job whose heartbeat is older than this is taken as crashed and resumed
 STALE_MINUTES = 15
 PARAM_STALE_MINUTES = "crm_campaign_mgmt.import_stale_minutes"
+# the tables an import grows: analyzed during the job once they have doubled
+GROWN_TABLES = (
+    "crm_lead", "mail_message", "mail_followers", "mail_followers_mail_message_subtype_rel",
+    "crm_campaign_target", "crm_lead_assignment",
+)
 # fields only the import itself (the wizard, the job's methods) writes: a user cannot
 # point a job at another user's upload, run it as someone else or fake its result
 PROTECTED_FIELDS = frozenset((
@@ -613,6 +617,7 @@ class CrmCampaignImportJob(models.Model):
             })
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._analyze_grown_tables()
 
     def _assign_phase(self, commit, by_user=None):
         """The campaign's pool (this import's leads not dealt at their creation, for a
@@ -642,6 +647,7 @@ class CrmCampaignImportJob(models.Model):
             })
             if commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._analyze_grown_tables()
         if by_user:
             users = self.env["res.users"].browse(list(by_user))
             campaign._notify_assigned({user: by_user[user.id] for user in users},
@@ -733,6 +739,15 @@ class CrmCampaignImportJob(models.Model):
         })
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._analyze_grown_tables()
+
+    def _analyze_grown_tables(self):
+        """After a committed batch: ``ANALYZE`` the tables the job grows once they have
+        doubled since their last statistics (see
+        :func:`~.crm_lead_bulk.analyze_grown_tables`), committed at once (the
+        statistics serve the next batches, and other sessions)."""
+        if analyze_grown_tables(self.env.cr, GROWN_TABLES) and self._should_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _find_existing(self, emails, phones):
         """Emails and phones already in the CRM for the job's conference (or
@@ -803,8 +818,9 @@ class CrmCampaignImportJob(models.Model):
             if record.get("extra"):
                 row["extra_data"] = record["extra"]
             rows.append(row)
+        # the leads first: each target is then written once, linked to its lead
+        self._targets_to_leads(fresh, rows, counts, context)
         counts["imported"] += self._insert_targets(rows, keyring, Target)
-        self._targets_to_leads(fresh, [row["id"] for row in rows], counts, context)
 
     def _after_lead_batch(self, leads, records):
         """Hook: ``leads`` were just created from ``records`` (the pipeline's valid
@@ -812,10 +828,12 @@ class CrmCampaignImportJob(models.Model):
         subscriber uid). Nothing here."""
         return leads
 
-    def _targets_to_leads(self, records, target_ids, counts, context):
+    def _targets_to_leads(self, records, rows, counts, context):
         """The batch's new targets become the campaign's leads at once, dealt to its
         reps (with the rep's team) when the import assigns: the leads are created with
-        their rep, one INSERT, and their assignments with them."""
+        their rep, one INSERT, and their assignments with them. ``rows``: the targets'
+        values, not inserted yet; each gets its lead (``lead_id``, state converted), so
+        that the targets are written once, linked (no UPDATE of the batch's targets)."""
         if not records:
             return
         campaign = self.campaign_id
@@ -834,13 +852,9 @@ class CrmCampaignImportJob(models.Model):
         leads = Lead._bulk_create(vals_list, context["lead_cache"])
         counts["leads"] += len(leads)
         self._after_lead_batch(leads, records)
-        self.env["crm.campaign.target"].flush_model()
-        execute_values(
-            self.env.cr._obj,
-            """UPDATE crm_campaign_target AS t SET lead_id = v.lead_id, state = 'converted'
-                 FROM (VALUES %s) AS v(id, lead_id) WHERE t.id = v.id""",
-            list(zip(target_ids, leads.ids, strict=True)))
-        self.env["crm.campaign.target"].invalidate_model(["lead_id", "state"])
+        for row, lead_id in zip(rows, leads.ids, strict=True):
+            row["lead_id"] = lead_id
+            row["state"] = "converted"
         pairs = [(lead.id, vals["user_id"])
                  for lead, vals in zip(leads, vals_list, strict=True) if vals["user_id"]]
         if not pairs:
@@ -885,7 +899,25 @@ class CrmCampaignImportJob(models.Model):
             "sources": {},
             "states": states,
             "department_id": department.id if department else False,
+            # read once, not once per row (fields and translations cost ~20 us each)
+            "job": {
+                "event_id": self.event_id.id,
+                "user_id": self.user_id.id,
+                "campaign_id": self.campaign_id.id or False,
+                "job_id": self.id,
+                "default_platform": self.default_platform,
+            },
+            "labels": self._lead_description_labels(),
         }
+
+    def _lead_description_labels(self):
+        """``(record key, label)`` of the row values listed in a lead's description."""
+        return (
+            ("industry", self.env._("Industry")),
+            ("employees", self.env._("Company size")),
+            ("region", self.env._("Region")),
+            ("region_cluster", self.env._("Region cluster")),
+        )
 
     def _source_id(self, name, sources):
         """The ``utm.source`` named ``name`` (created, as the user, when missing)."""
@@ -897,15 +929,9 @@ class CrmCampaignImportJob(models.Model):
             sources[name] = source.id
         return sources[name]
 
-    def _lead_description(self, record):
-        items = [
-            (label, record.get(key)) for key, label in (
-                ("industry", self.env._("Industry")),
-                ("employees", self.env._("Company size")),
-                ("region", self.env._("Region")),
-                ("region_cluster", self.env._("Region cluster")),
-            ) if record.get(key)
-        ]
+    def _lead_description(self, record, labels=None):
+        labels = labels or self._lead_description_labels()
+        items = [(label, record.get(key)) for key, label in labels if record.get(key)]
         items += list((record.get("extra") or {}).items())
         if not items:
             return False
@@ -915,6 +941,7 @@ class CrmCampaignImportJob(models.Model):
     def _lead_values(self, record, context):
         """``crm.lead`` values of a valid row of a lead import (the same keys for every
         row: :meth:`crm.lead._bulk_create` inserts a batch at once)."""
+        job = context["job"]
         country_id = context["country_ids"].get(record.get("country_code")) or False
         state_name = (record.get("state") or record.get("region") or "").lower()
         name = " - ".join(
@@ -922,9 +949,9 @@ class CrmCampaignImportJob(models.Model):
         return {
             "name": name or record["email"],
             "type": "lead",
-            "event_id": self.event_id.id,
+            "event_id": job["event_id"],
             "department_id": context["department_id"],
-            "user_id": self.user_id.id,
+            "user_id": job["user_id"],
             "contact_name": record.get("full_name") or False,
             "contact_first_name": record.get("first_name") or False,
             "contact_last_name": record.get("last_name") or False,
@@ -939,11 +966,11 @@ class CrmCampaignImportJob(models.Model):
             "country_id": country_id,
             "state_id": context["states"].get(country_id, {}).get(state_name, False),
             "website": record.get("website") or False,
-            "description": self._lead_description(record),
-            "campaign_id": self.campaign_id.id or False,
+            "description": self._lead_description(record, context.get("labels")),
+            "campaign_id": job["campaign_id"],
             "source_id": self._source_id(
-                record.get("platform") or self.default_platform, context["sources"]),
-            "crm_import_job_id": self.id,
+                record.get("platform") or job["default_platform"], context["sources"]),
+            "crm_import_job_id": job["job_id"],
             # found by the pipeline (state, city, street): the lead's compute is not run
             "region_cluster": record.get("region_cluster") or False,
         }

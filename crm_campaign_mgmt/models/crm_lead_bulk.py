@@ -15,20 +15,24 @@ batch after the insert), so a field added by another addon is never missed.
 way with the same lead made by ``create``.
 """
 
+import logging
 from collections import defaultdict
 
 import phonenumbers
 from markupsafe import Markup
 from psycopg2.extras import execute_values
 
-from odoo import api, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools.mail import _normalize_email, email_split, generate_tracking_message_id
+from odoo.tools import SQL
+from odoo.tools.mail import _normalize_email, email_split, generate_tracking_message_id, html_sanitize
 
 from odoo.addons.iap.tools import iap_tools
 from odoo.addons.mail.tools import mail_validation
 from odoo.addons.phone_validation.tools import phone_validation
+
+_logger = logging.getLogger(__name__)
 
 # stored fields computed by _bulk_compute (when not given)
 BULK_COMPUTED = frozenset((
@@ -49,6 +53,17 @@ FLANKER = hasattr(mail_validation, "address")
 # field types whose column value of an empty (False/None) create value is NULL
 NULL_WHEN_EMPTY = frozenset(("many2one", "char", "text", "html", "selection", "date",
                              "datetime"))
+# fields whose column value may depend on the rest of the row (currency, definition)
+# or is large: converted for each row, never shared
+CONVERTED_PER_ROW = frozenset(("monetary", "properties", "properties_definition", "binary",
+                               "json"))
+# a table is analyzed once it has this many pages (1 MB) and twice its size at its
+# last statistics (see analyze_grown_tables)
+ANALYZE_MIN_PAGES = 128
+# statistics target of those analyses: a sample of 3,000 rows (instead of 30,000 for the
+# default 100) gives the planner the row counts and main values at an eighth of the cost
+# (0.3 s instead of 2.6 s for crm_lead at 100k leads, machine loaded)
+ANALYZE_STATISTICS_TARGET = 10
 
 
 def _parse_phone(number, country_code, memo):
@@ -73,11 +88,51 @@ def _pls_key(field, value):
     return value or False
 
 
+def _is_single_list(value):
+    return (isinstance(value, str) and value.startswith("<ul>") and value.endswith("</ul>")
+            and value.count("<ul") == 1 and value.count("</ul>") == 1)
+
+
+def sanitize_lists(field, model, values):
+    """``(value, column value)`` of the HTML values of ``field`` that are each one
+    ``<ul>`` list (the import's descriptions), sanitized by ONE ``html_sanitize`` call
+    on their concatenation instead of one call each (0.2 ms per call): the sanitizer
+    handles each top-level element on its own, and its output is split back at the
+    lists' boundaries (a ``<ul>`` tag cannot come out of a value's text, which stays
+    escaped). When the output does not split into as many lists, nothing is returned
+    and each value is converted on its own by the caller, as ``create`` does."""
+    if (not field.sanitize or field.sanitize_overridable or field.translate
+            or field.company_dependent):
+        return []
+    lists = list(dict.fromkeys(value for value in values if _is_single_list(value)))
+    if len(lists) < 2:
+        return []
+    sanitized = html_sanitize("".join(lists), **{
+        "silent": True,
+        "sanitize_tags": field.sanitize_tags,
+        "sanitize_attributes": field.sanitize_attributes,
+        "sanitize_style": field.sanitize_style,
+        "sanitize_form": field.sanitize_form,
+        "sanitize_conditional_comments": field.sanitize_conditional_comments,
+        "output_method": field.sanitize_output_method,
+        "strip_style": field.strip_style,
+        "strip_classes": field.strip_classes,
+    })
+    parts = str(sanitized).split("</ul><ul>")
+    if len(parts) != len(lists) or not parts[0].startswith("<ul>") \
+            or not parts[-1].endswith("</ul>"):
+        return []
+    parts = [parts[0][4:], *parts[1:-1], parts[-1][:-5]]
+    column = super(fields.Html, field).convert_to_column
+    return [(value, column(Markup(f"<ul>{part}</ul>"), model, None, validate=False))
+            for value, part in zip(lists, parts, strict=True)]
+
+
 def insert_rows(model, rows):
     """Insert ``rows`` (dicts of stored column values, the same keys in each) into
     ``model``'s table with one INSERT, the values converted by their fields as
     ``BaseModel._create`` does (HTML sanitized, JSON adapted...); a value shared by
-    many rows (a message body) is converted once. Returns the records."""
+    many rows (a default, a message body) is converted once. Returns the records."""
     columns = [name for name in rows[0]
                if name in model._fields and model._fields[name].store
                and model._fields[name].column_type]
@@ -89,13 +144,23 @@ def insert_rows(model, rows):
             return None
         if not value and field.type == "monetary":
             return 0.0  # float(value or 0.0), rounded in any currency
-        if field.type not in ("html", "text", "char") or not isinstance(value, str):
+        if field.type in CONVERTED_PER_ROW:
             return field.convert_to_column_insert(value, model, row)
-        key = (field.name, value)
-        if key not in converted:
-            converted[key] = field.convert_to_column_insert(value, model, row)
-        return converted[key]
+        # the same value of a field is converted once (defaults, the batch's constants)
+        key = (field.name, value.__class__, value)
+        try:
+            return converted[key]
+        except KeyError:
+            column = converted[key] = field.convert_to_column_insert(value, model, row)
+            return column
+        except TypeError:  # not hashable
+            return field.convert_to_column_insert(value, model, row)
 
+    for field in fields_:
+        if field.type == "html":
+            converted.update(((field.name, value.__class__, value), column)
+                             for value, column in sanitize_lists(
+                                 field, model, [row[field.name] for row in rows]))
     values = [tuple(convert(field, row[field.name], row) for field in fields_) for row in rows]
     model.env.flush_all()
     quoted = ", ".join(f'"{name}"' for name in columns)
@@ -104,6 +169,37 @@ def insert_rows(model, rows):
         f'INSERT INTO "{model._table}" ({quoted}) VALUES %s RETURNING id',
         values, page_size=len(values), fetch=True)
     return model.browse([row[0] for row in ids])
+
+
+def analyze_grown_tables(cr, tables, min_pages=None):
+    """``ANALYZE`` those of ``tables`` (names, constants of the caller) whose size in
+    pages is at least ``min_pages`` (default :data:`ANALYZE_MIN_PAGES`) and twice the
+    size recorded by their last statistics (``pg_class.relpages``, 0 when never
+    analyzed); returns their names.
+
+    PostgreSQL's advice for bulk loads is to analyze after loading: autovacuum may be
+    off, and autoanalyze lags behind a load, so without this the per-batch queries of
+    a long import (record rules, duplicate search) are planned with the statistics of
+    a table a fraction of its size. Called after committed batches, this analyzes a
+    table about log2(growth) times during a load.
+    """
+    min_pages = ANALYZE_MIN_PAGES if min_pages is None else min_pages
+    cr.execute(
+        """SELECT c.relname FROM pg_class c
+            WHERE c.relname = ANY(%s) AND c.relkind = 'r' AND pg_table_is_visible(c.oid)
+              AND pg_relation_size(c.oid) / current_setting('block_size')::int
+                  >= GREATEST(2 * c.relpages, %s)
+            ORDER BY c.relname""",
+        [list(tables), min_pages])
+    grown = [row[0] for row in cr.fetchall()]
+    if not grown:
+        return grown
+    cr.execute(SQL("SET LOCAL default_statistics_target = %s", ANALYZE_STATISTICS_TARGET))
+    for name in grown:
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
+    cr.execute("SET LOCAL default_statistics_target TO DEFAULT")
+    _logger.info("Analyzed %s (grown by a bulk load)", ", ".join(grown))
+    return grown
 
 
 def complete_rows(model, rows):

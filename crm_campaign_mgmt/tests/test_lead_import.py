@@ -4,12 +4,14 @@ lead creation of ``crm.lead._bulk_create``."""
 
 import base64
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, new_test_user
 
+from ..models import crm_campaign_import_job, crm_lead_bulk
 from .test_target_import import csv_file
 
 HEADER = ["Name", "Email", "Mobile", "Company", "City", "State", "Country", "Platform"]
@@ -104,14 +106,24 @@ class TestBulkCreateEqualsCreate(LeadImportCase):
             "city": "Kolkata",
             "country_id": self.india.id if index % 3 else False,
             "website": "company.example.com",
-            "description": "<p>met at <b>expo</b><script>alert(1)</script></p>"
-            if index == 1 else False,
+            "description": self.DESCRIPTIONS.get(index, False),
             "source_id": self.env.ref("utm.utm_source_newsletter").id,
             "user_id": self.researcher.id if index % 2 else False,
         }
         vals.update(self.EMAIL_PHONE_CASES.get(index, {}))
         vals.update(extra)
         return vals
+
+    # a free description, and the import's lists (sanitized in one call for the batch)
+    DESCRIPTIONS = {
+        1: "<p>met at <b>expo</b><script>alert(1)</script></p>",
+        2: "<ul><li>Notes: it's &amp; \"quoted\" <script>alert(2)</script></li>"
+           "<li>Size: 5\xa0000 -- </li></ul>",
+        3: "<ul><li>Ünïcødé: ₹ 😀 &lt;/ul&gt;&lt;ul&gt;</li><li onclick=\"x()\">b</li></ul>",
+        4: "<ul><li>Notes: it's &amp; \"quoted\" <script>alert(2)</script></li>"
+           "<li>Size: 5\xa0000 -- </li></ul>",
+        5: "<ul><li>Notes: line\nbreak</li></ul>",
+    }
 
     # the normalisations the bulk path computes itself, on the inputs that matter
     EMAIL_PHONE_CASES = {
@@ -169,6 +181,20 @@ class TestBulkCreateEqualsCreate(LeadImportCase):
         self.assertTrue(lead.stage_id)
         self.assertIn("created", str(lead.message_ids.body))
         self.assertNotIn("script", str(lead.description))
+        self.assertNotIn("script", str(bulk[2].sudo().description))
+        self.assertIn("&lt;/ul&gt;&lt;ul&gt;", str(bulk[3].sudo().description))
+
+    def test_lists_sanitized_in_one_call_as_one_by_one(self):
+        Lead = self.env["crm.lead"]
+        field = Lead._fields["description"]
+        values = [self.DESCRIPTIONS[index] for index in (2, 3, 5)] + ["<p>not a list</p>"]
+        with patch.object(crm_lead_bulk, "html_sanitize", wraps=crm_lead_bulk.html_sanitize) \
+                as sanitize:
+            pairs = crm_lead_bulk.sanitize_lists(field, Lead, values)
+        self.assertEqual(sanitize.call_count, 1)
+        self.assertEqual([value for value, _column in pairs], values[:3])
+        for value, column in pairs:
+            self.assertEqual(column, field.convert_to_column_insert(value, Lead))
 
     def test_campaign_leads_with_a_team_and_without_salesperson(self):
         extra = {"team_id": self.team.id, "user_id": False}
@@ -352,3 +378,48 @@ class TestCampaignListBecomesAssignedLeads(LeadImportCase):
         self.assertEqual((assign_job.state, assign_job.count_assigned), ("done", 8))
         self.assertEqual(job.lead_ids.user_id, self.reps)
         self.assertEqual(job.lead_ids.team_id, self.team)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalyzeGrownTables(LeadImportCase):
+    """A long import analyzes the tables it grows once they have doubled (autovacuum may
+    be off, and autoanalyze lags behind a bulk load)."""
+
+    def _probe(self, rows_count, start=0):
+        self.env.cr.execute(
+            "INSERT INTO crm_bulk_probe SELECT i, repeat('x', 100) "
+            "FROM generate_series(%s, %s) AS i", [start + 1, start + rows_count])
+
+    def _reltuples(self):
+        self.env.cr.execute("SELECT reltuples FROM pg_class WHERE relname = 'crm_bulk_probe' "
+                            "AND pg_table_is_visible(oid)")
+        return self.env.cr.fetchone()[0]
+
+    def test_a_table_is_analyzed_each_time_it_doubles(self):
+        self.env.cr.execute(
+            "CREATE TEMPORARY TABLE crm_bulk_probe (id int, label text) ON COMMIT DROP")
+        self._probe(100)
+        analyze = crm_lead_bulk.analyze_grown_tables
+        self.assertEqual(analyze(self.env.cr, ["crm_bulk_probe"], 20), [],
+                         "too small to be worth analyzing")
+        self._probe(4900, start=100)
+        self.assertEqual(analyze(self.env.cr, ["crm_bulk_probe"], 20), ["crm_bulk_probe"])
+        self.assertEqual(self._reltuples(), 5000)
+        self._probe(1000, start=5000)
+        self.assertEqual(analyze(self.env.cr, ["crm_bulk_probe"], 20), [], "not doubled yet")
+        self._probe(5000, start=6000)
+        self.assertEqual(analyze(self.env.cr, ["crm_bulk_probe", "no_such_table"], 20),
+                         ["crm_bulk_probe"])
+        self.assertEqual(self._reltuples(), 11000)
+
+    def test_the_job_checks_its_tables_after_each_batch(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_campaign_mgmt.import_background_threshold", "10")
+        job, _action = self._import(self.researcher, csv_file([HEADER] + rows(25)))
+        with patch.object(crm_campaign_import_job, "BATCH_SIZE", 10), \
+                patch.object(crm_campaign_import_job, "analyze_grown_tables",
+                             wraps=crm_lead_bulk.analyze_grown_tables) as analyze:
+            self.env["crm.campaign.import.job"]._cron_process_jobs()
+        self.assertEqual((job.state, job.count_leads), ("done", 25))
+        self.assertEqual(analyze.call_count, 2, "after each full batch")
+        self.assertEqual(analyze.call_args.args[1], crm_campaign_import_job.GROWN_TABLES)
