@@ -818,9 +818,12 @@ class CrmCampaignImportJob(models.Model):
             if record.get("extra"):
                 row["extra_data"] = record["extra"]
             rows.append(row)
-        # the leads first: each target is then written once, linked to its lead
-        self._targets_to_leads(fresh, rows, counts, context)
+        # the leads first: each target is then written once, linked to its lead; the
+        # hook runs once both exist (a source links its own rows to leads and targets)
+        leads = self._targets_to_leads(fresh, rows, counts, context)
         counts["imported"] += self._insert_targets(rows, keyring, Target)
+        if leads:
+            self._after_lead_batch(leads, fresh)
 
     def _after_lead_batch(self, leads, records):
         """Hook: ``leads`` were just created from ``records`` (the pipeline's valid
@@ -833,9 +836,10 @@ class CrmCampaignImportJob(models.Model):
         reps (with the rep's team) when the import assigns: the leads are created with
         their rep, one INSERT, and their assignments with them. ``rows``: the targets'
         values, not inserted yet; each gets its lead (``lead_id``, state converted), so
-        that the targets are written once, linked (no UPDATE of the batch's targets)."""
+        that the targets are written once, linked (no UPDATE of the batch's targets).
+        Returns the leads."""
         if not records:
-            return
+            return context["lead"].browse()
         campaign = self.campaign_id
         planner = context.get("planner")
         dealt = planner.deal(len(records)) if planner else {}
@@ -851,14 +855,13 @@ class CrmCampaignImportJob(models.Model):
         Lead = context["lead"].with_context(mail_auto_subscribe_no_notify=True)
         leads = Lead._bulk_create(vals_list, context["lead_cache"])
         counts["leads"] += len(leads)
-        self._after_lead_batch(leads, records)
         for row, lead_id in zip(rows, leads.ids, strict=True):
             row["lead_id"] = lead_id
             row["state"] = "converted"
         pairs = [(lead.id, vals["user_id"])
                  for lead, vals in zip(leads, vals_list, strict=True) if vals["user_id"]]
         if not pairs:
-            return
+            return leads
         now = fields.Datetime.now()
         # the assignments as create() makes them (defaults, related and computed fields,
         # record rules), one INSERT: the ORM's create costs ~0.5 ms per assignment
@@ -870,6 +873,7 @@ class CrmCampaignImportJob(models.Model):
         finish_insert(insert_rows(Assignment, rows), rows, set(values[0]))
         planner.campaign.last_assigned_user_id = pairs[-1][1]
         counts["assigned"] += len(pairs)
+        return leads
 
     @api.model
     def _insert_targets(self, rows, keyring, Target):

@@ -111,7 +111,7 @@ class CrmCampaignImportJob(models.Model):
         Sub = self.env["mailwizz.subscriber"].sudo()
         targets = {}
         if self.import_type == "targets":
-            # the batch's targets (their lead is set right after this hook)
+            # the batch's targets (inserted, linked to their leads, before this hook)
             self.env["crm.campaign.target"].flush_model(["job_id", "row_number"])
             for target in self.env["crm.campaign.target"].sudo().search([
                     ("job_id", "=", self.id),
