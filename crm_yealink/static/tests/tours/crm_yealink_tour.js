@@ -7,6 +7,8 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("crm_yealink_dial_tour", {
     url: "/odoo",
     steps: () => [
+        // the home action (a dashboard with crm_dashboards) loads first: wait for it
+        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             trigger: ".o_app[data-menu-xmlid='crm_event_products.menu_phone_sales_root']",
