@@ -15,7 +15,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_import_leads_tour", {
     url: "/odoo",
     steps: () => [
         // the home action (a dashboard with crm_dashboards) loads first: wait for it
-        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
+        { trigger: ".o_action_manager > *", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             content: "Open Email Sales",

@@ -61,7 +61,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_team_leader_queue_tou
     url: "/odoo",
     steps: () => [
         // the home action (a dashboard with crm_dashboards) loads first: wait for it
-        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
+        { trigger: ".o_action_manager > *", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             content: "Open Phone Sales",

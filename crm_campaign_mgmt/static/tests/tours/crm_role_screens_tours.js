@@ -86,7 +86,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_researcher_tour", {
     url: "/odoo",
     steps: () => [
         // the home action (a dashboard with crm_dashboards) loads first: wait for it
-        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
+        { trigger: ".o_action_manager > *", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             content: "No Apps icon for a researcher",
@@ -178,7 +178,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_suite_admin_tour", {
     url: "/odoo",
     steps: () => [
         // the home action (a dashboard with crm_dashboards) loads first: wait for it
-        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
+        { trigger: ".o_action_manager > *", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             content: "The suite has one settings app; no Apps icon for the suite administrator",
@@ -256,7 +256,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_producer_tour", {
     url: "/odoo",
     steps: () => [
         // the home action (a dashboard with crm_dashboards) loads first: wait for it
-        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
+        { trigger: ".o_action_manager > *", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             content: "Open Production",

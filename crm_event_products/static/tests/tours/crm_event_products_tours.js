@@ -7,7 +7,7 @@ const app = (xmlid) => `.o_app[data-menu-xmlid='crm_event_products.${xmlid}']`;
 const noApp = (xmlid) => `.o_navbar_apps_menu:not(:has(${app(xmlid)}))`;
 // The home action (a role's dashboard when crm_dashboards is installed) loads first: opening an
 // app before it is shown would race with it.
-const homeShown = { trigger: ".o_action_manager .o_action", content: "the home action is shown" };
+const homeShown = { trigger: ".o_action_manager > *", content: "the home action is shown" };
 
 registry.category("web_tour.tours").add("crm_event_products_phone_sales_tour", {
     url: "/odoo",

@@ -8,7 +8,7 @@ registry.category("web_tour.tours").add("crm_yealink_dial_tour", {
     url: "/odoo",
     steps: () => [
         // the home action (a dashboard with crm_dashboards) loads first: wait for it
-        { trigger: ".o_action_manager .o_action", content: "the home action is shown" },
+        { trigger: ".o_action_manager > *", content: "the home action is shown" },
         stepUtils.showAppsMenuItem(),
         {
             trigger: ".o_app[data-menu-xmlid='crm_event_products.menu_phone_sales_root']",
