@@ -1,6 +1,7 @@
 from . import crm_campaign_channel
 from . import crm_lead
 from . import crm_lead_bulk
+from . import mail_followers
 from . import crm_lead_assignment
 from . import crm_message_template
 from . import res_users

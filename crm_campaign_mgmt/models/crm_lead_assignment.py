@@ -88,13 +88,17 @@ class CrmLeadAssignment(models.Model):
     @api.depends("state", "lead_status")
     def _compute_progress(self):
         for assignment in self:
-            if assignment.state == "accepted":
-                working = assignment.lead_status not in (False, "prospect")
-                assignment.progress = "working" if working else "accepted"
-            elif assignment.state == "done":
-                assignment.progress = "completed"
-            else:
-                assignment.progress = assignment.state
+            assignment.progress = self._progress_of(assignment.state, assignment.lead_status)
+
+    @api.model
+    def _progress_of(self, state, lead_status):
+        """The progress of an assignment in ``state`` whose lead has ``lead_status``."""
+        if state == "accepted":
+            working = lead_status not in (False, "prospect")
+            return "working" if working else "accepted"
+        if state == "done":
+            return "completed"
+        return state
 
     @api.model
     def _my_team_users(self):

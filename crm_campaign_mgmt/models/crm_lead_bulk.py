@@ -25,12 +25,14 @@ from psycopg2.extras import execute_values
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 from odoo.tools.mail import _normalize_email, email_split, generate_tracking_message_id, html_sanitize
 
 from odoo.addons.iap.tools import iap_tools
 from odoo.addons.mail.tools import mail_validation
 from odoo.addons.phone_validation.tools import phone_validation
+
+from ..lib.html_list import SanitizedHtml
 
 _logger = logging.getLogger(__name__)
 
@@ -60,6 +62,9 @@ CONVERTED_PER_ROW = frozenset(("monetary", "properties", "properties_definition"
 # a table is analyzed once it has this many pages (1 MB) and twice its size at its
 # last statistics (see analyze_grown_tables)
 ANALYZE_MIN_PAGES = 128
+# field types whose column value is their cache value: put in the cache after a bulk
+# insert (see cache_scalars)
+CACHED_AFTER_INSERT = frozenset(("many2one", "integer", "boolean", "selection"))
 # statistics target of those analyses: a sample of 3,000 rows (instead of 30,000 for the
 # default 100) gives the planner the row counts and main values at an eighth of the cost
 # (0.3 s instead of 2.6 s for crm_lead at 100k leads, machine loaded)
@@ -104,7 +109,8 @@ def sanitize_lists(field, model, values):
     if (not field.sanitize or field.sanitize_overridable or field.translate
             or field.company_dependent):
         return []
-    lists = list(dict.fromkeys(value for value in values if _is_single_list(value)))
+    lists = list(dict.fromkeys(value for value in values
+                               if _is_single_list(value) and not isinstance(value, SanitizedHtml)))
     if len(lists) < 2:
         return []
     sanitized = html_sanitize("".join(lists), **{
@@ -142,6 +148,8 @@ def insert_rows(model, rows):
     def convert(field, value, row):
         if (value is None or value is False) and field.type in NULL_WHEN_EMPTY:
             return None
+        if isinstance(value, SanitizedHtml) and field.type == "html" and not field.translate:
+            return super(fields.Html, field).convert_to_column(value, model, row, validate=False)
         if not value and field.type == "monetary":
             return 0.0  # float(value or 0.0), rounded in any currency
         if field.type in CONVERTED_PER_ROW:
@@ -168,7 +176,31 @@ def insert_rows(model, rows):
         model.env.cr._obj,
         f'INSERT INTO "{model._table}" ({quoted}) VALUES %s RETURNING id',
         values, page_size=len(values), fetch=True)
-    return model.browse([row[0] for row in ids])
+    records = model.browse([row[0] for row in ids])
+    cache_scalars(records, rows, fields_)
+    return records
+
+
+def cache_scalars(records, rows, fields_):
+    """Put the inserted values of the scalar fields of ``fields_`` (many2one, integer,
+    boolean, selection: their column value is their cache value) in the cache, as
+    ``create`` does: the constraints and computes that read them right after the
+    insert then need no query. Without it, the first read of such a field fetches
+    every column of the batch through the user's record rules, e.g. 295 ms per 1,000
+    lead assignments at 240k leads (the rule's sub-query on crm_lead)."""
+    env = records.env
+    for field in fields_:
+        if field.type not in CACHED_AFTER_INSERT or field.company_dependent:
+            continue
+        converted = {}
+        values = []
+        for row in rows:
+            value = row[field.name]
+            key = (value.__class__, value)
+            if key not in converted:
+                converted[key] = field.convert_to_cache(value, records, validate=False)
+            values.append(converted[key])
+        env.cache.update(records, field, values)
 
 
 def analyze_grown_tables(cr, tables, min_pages=None):
@@ -265,7 +297,9 @@ def finish_insert(records, rows, given, computed=()):
 def check_create_rules(records):
     """``records.check_access("create")``, the record rules checked by one SQL search
     (``check_access`` evaluates their domains in Python, about 0.2 ms per record and
-    rule); on a refusal, ``check_access`` itself raises its usual error."""
+    rule), or one per ``_rule_check_chunk`` ids when the model sets it (the lead-scoped
+    models: see ``crm.lead.scoped.mixin``); on a refusal, ``check_access`` itself raises
+    its usual error."""
     model = records.browse()
     model.check_access("create")  # access rights of the model
     if model.env.su:
@@ -274,8 +308,11 @@ def check_create_rules(records):
     if not domain:
         return
     # sudo: the create rules of the real user, computed above, are the search domain
-    allowed = model.sudo().with_context(active_test=False).search_count(
-        expression.AND([[("id", "in", records.ids)], domain]))
+    Model = model.sudo().with_context(active_test=False)
+    chunk = getattr(model, "_rule_check_chunk", None) or len(records)
+    allowed = sum(
+        Model.search_count(expression.AND([[("id", "in", ids)], domain]))
+        for ids in split_every(chunk, records.ids, list))
     if allowed != len(records):
         records.check_access("create")
 
@@ -572,8 +609,9 @@ class CrmLead(models.Model):
         groups = defaultdict(list)
         for lead, row in zip(self, rows, strict=True):
             groups[(row.get("user_id") or False, row.get("team_id") or False)].append(lead.id)
+        leads = self.with_context(crm_bulk_followers=True)
         for (user_id, team_id), lead_ids in groups.items():
-            self.browse(lead_ids)._message_auto_subscribe(
+            leads.browse(lead_ids)._message_auto_subscribe(
                 {"user_id": user_id, "team_id": team_id}, followers_existing_policy="update")
 
     def _bulk_log_creation(self):

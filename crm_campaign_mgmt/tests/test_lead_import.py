@@ -3,14 +3,21 @@ become assigned leads, in the background as the requester, through the fast
 lead creation of ``crm.lead._bulk_create``."""
 
 import base64
+import functools
+from contextlib import nullcontext
 from datetime import timedelta
 from unittest.mock import patch
+
+from markupsafe import Markup
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, new_test_user
+from odoo.tools import split_every
 
+from ..lib.html_list import SanitizedHtml, plain_html_list
+from ..lib.lanes import OrderedLanes
 from ..models import crm_campaign_import_job, crm_lead_bulk
 from .test_target_import import csv_file
 
@@ -196,6 +203,40 @@ class TestBulkCreateEqualsCreate(LeadImportCase):
         for value, column in pairs:
             self.assertEqual(column, field.convert_to_column_insert(value, Lead))
 
+    def test_plain_lists_are_what_the_sanitizer_returns(self):
+        """The import's descriptions skip the sanitizer only when it would return them
+        unchanged: checked for every code point of the BMP and a sample of the others
+        (one list item each, a sanitizer call per 2,000), and for the import's lists."""
+        field = self.env["crm.lead"]._fields["description"]
+        sanitize = functools.partial(
+            field.convert_to_column_insert, record=self.env["crm.lead"])
+        codes = [code for code in [*range(0x10000), *range(0x10000, 0x110000, 97)]
+                 if not 0xD800 <= code <= 0xDFFF]
+        refused = []
+        for chunk in split_every(2000, codes):
+            items = [("L", f"x{chr(code)}y") for code in chunk]
+            plain = [item for item in items if plain_html_list([item]) is not None]
+            refused += [item[1][1] for item in items if item not in plain]
+            html = plain_html_list(plain)
+            self.assertEqual(sanitize(str(html)), html, f"code points from {chunk[0]:#x}")
+        self.assertEqual(len(refused), 32)  # control characters, no-break space, non-characters
+        job = self.env["crm.campaign.import.job"]
+        labels = job._lead_description_labels()
+        for record in (
+            {"industry": "IT & Services", "employees": 250, "region": "West Bengal",
+             "extra": {"Notes": "it's <b>\"quoted\"</b> -- line\nbreak", "Rank": "₹ 5,00,000"}},
+            {"industry": "Size 5\xa0000", "extra": {"Bell": "x\x07y"}},
+        ):
+            items = [(label, record[key]) for key, label in labels if record.get(key)]
+            items += list(record["extra"].items())
+            before = Markup("<ul>%s</ul>") % Markup("").join(
+                Markup("<li>%s: %s</li>") % item for item in items)
+            description = job._lead_description(record, labels)
+            plain = isinstance(description, SanitizedHtml)
+            self.assertEqual(plain, "Bell" not in record["extra"])
+            stored = str(description) if plain else sanitize(description)
+            self.assertEqual(stored, sanitize(before))
+
     def test_campaign_leads_with_a_team_and_without_salesperson(self):
         extra = {"team_id": self.team.id, "user_id": False}
         Lead = self.env["crm.lead"].with_user(self.manager)
@@ -349,6 +390,46 @@ class TestCampaignListBecomesAssignedLeads(LeadImportCase):
         self.assertFalse(leads[0].user_id)
         self.assertEqual(leads[0].team_id, self.team)
         self.assertEqual(self._visible(self.asm, [("id", "=", leads[0].id)]), 1)
+
+    def test_batches_written_by_lanes_as_by_the_job(self):
+        """The lane path (each batch written in a transaction of its own, consumed in
+        order; run in this thread here: the threads are tested in tests/) gives the
+        same leads, targets, assignments, counters and rotation as the job alone."""
+        Job = type(self.env["crm.campaign.import.job"])
+        inline_lanes = []
+        # a lane's cursor is this test's transaction (as an HTTP request's in HttpCase)
+        self.registry.enter_test_mode(self.env.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+
+        def open_inline_lanes(job, table, commit, context):
+            lanes = OrderedLanes(job.with_context(
+                crm_import_lane_context=context)._write_batch_in_lane, 0)
+            inline_lanes.append(lanes)
+            return lanes
+
+        results = []
+        for lanes in (False, True):
+            campaign = self._campaign(title=f"Lanes {lanes}",
+                                      rep_ids=[fields.Command.set(self.reps.ids)])
+            start = 100 if lanes else 0
+            data = [HEADER] + rows(11, start=start) + rows(1, start=start)  # + a repeat
+            with patch.object(crm_campaign_import_job, "BATCH_SIZE", 3), \
+                    patch.object(Job, "_open_lanes", open_inline_lanes) if lanes else nullcontext():
+                job, _action = self._import(self.manager, csv_file(data),
+                                            import_type="targets", campaign_id=campaign.id)
+            leads = job.lead_ids.sorted("id")
+            results.append((
+                (job.state, job.count_read, job.count_imported, job.count_duplicate,
+                 job.count_leads, job.count_assigned, job.rows_done),
+                leads.mapped("user_id.login"), leads.campaign_assignment_ids.mapped("user_id.login"),
+                len(self.env["crm.campaign.target"].search([("job_id", "=", job.id),
+                                                             ("lead_id", "in", leads.ids)])),
+                campaign.last_assigned_user_id.login,
+            ))
+        self.assertEqual(len(inline_lanes), 1)
+        self.assertEqual(results[0], results[1])
+        self.assertEqual(results[1][0], ("done", 12, 11, 1, 11, 11, 12))
+        self.assertEqual(results[1][3], 11)
 
     def test_no_reps_conversion_still_done_assignment_refused(self):
         campaign = self._campaign()

@@ -24,6 +24,11 @@ class CrmLeadScopedMixin(models.AbstractModel):
     _name = "crm.lead.scoped.mixin"
     _description = "Record scoped by its lead's visibility"
     _lead_scope_field = "lead_id"
+    # ids per SQL check of the create rules of a bulk insert (crm_campaign_mgmt's
+    # check_create_rules): with 1,000 ids, the rule's sub-query is planned as a
+    # (parallel) join over the whole lead table, 266 ms per 1,000 lead assignments at
+    # 240k leads; with 100, as index probes on crm_lead, about 1 ms
+    _rule_check_chunk = 100
 
     lead_readable = fields.Boolean(
         string="Lead Readable",

@@ -78,6 +78,13 @@ class CrmCampaignImportJob(models.Model):
             job = self.with_context(**{_TABLE_KEY: table})
         return super(CrmCampaignImportJob, job)._import_table(table, commit, resume)
 
+    def _import_lane_count(self, table):
+        # the subscriber uids are read back from the table after each lead batch, in
+        # the job's thread: a MailWizz list is written one batch after the other
+        if isinstance(table, MailWizzListTable):
+            return 0
+        return super()._import_lane_count(table)
+
     def _lead_values(self, record, context):
         extra = record.get("extra")
         if extra and UID_COLUMN in extra and self.mailwizz_list_id:
