@@ -1,0 +1,57 @@
+from collections import defaultdict
+
+from odoo import models
+
+
+def assign_by_value(records, values):
+    """Assign computed values to ``records`` one group of equal values at a time.
+
+    ``values`` maps a field name to a function of a record that returns its value. A list page
+    reads 80 leads and a kanban up to 10 columns of 40: assigning each lead's value one by one
+    costs a field write per lead and per field (for a many2many, a full x2many write), while the
+    values take a handful of distinct values (the lead's company, no activity...). Same values,
+    one write per distinct value.
+    """
+    for fname, value_of in values.items():
+        groups = defaultdict(list)
+        distinct = {}
+        for record in records:
+            value = value_of(record)
+            key = (value._name, value._ids) if isinstance(value, models.BaseModel) else value
+            groups[key].append(record.id)
+            distinct[key] = value
+        for key, ids in groups.items():
+            records.browse(ids)[fname] = distinct[key]
+
+
+class CrmLead(models.Model):
+    """The computed fields of the lead list and kanban, assigned in batches (see
+    :func:`assign_by_value`): same values as the stock computes, a fraction of their CPU.
+    Dependencies are the stock methods' (``api.depends`` propagates to overrides)."""
+
+    _inherit = "crm.lead"
+
+    def _compute_user_company_ids(self):
+        all_companies = self.env["res.company"].search([])
+        assign_by_value(self, {"user_company_ids": lambda lead: lead.company_id or all_companies})
+
+    def _compute_company_currency(self):
+        currency = self.env.company.currency_id
+        assign_by_value(
+            self, {"company_currency": lambda lead: lead.company_id.currency_id if lead.company_id else currency}
+        )
+
+    def _compute_activity_state(self):
+        """Leads without activity (most of them) at once, the others as the stock compute."""
+        idle = self._without_activities()
+        idle.activity_state = False
+        return super(CrmLead, self - idle)._compute_activity_state()
+
+    def _compute_activity_exception_type(self):
+        idle = self._without_activities()
+        idle.activity_exception_decoration = False
+        idle.activity_exception_icon = False
+        return super(CrmLead, self - idle)._compute_activity_exception_type()
+
+    def _without_activities(self):
+        return self.filtered(lambda lead: not lead.activity_ids)
