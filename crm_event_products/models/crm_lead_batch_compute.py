@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import models
+from odoo.tools import SQL
 
 
 def assign_by_value(records, values):
@@ -39,6 +40,32 @@ class CrmLead(models.Model):
         currency = self.env.company.currency_id
         assign_by_value(
             self, {"company_currency": lambda lead: lead.company_id.currency_id if lead.company_id else currency}
+        )
+
+    def _compute_message_needaction(self):
+        """mail.thread's query (the viewer's unread notifications on these leads)."""
+        counts = defaultdict(int)
+        if self.ids:
+            rows = self.env.execute_query(
+                SQL(
+                    """SELECT msg.res_id FROM mail_message msg
+                   RIGHT JOIN mail_notification rel
+                   ON rel.mail_message_id = msg.id AND rel.res_partner_id = %s
+                   AND (rel.is_read = false OR rel.is_read IS NULL)
+                   WHERE msg.model = %s AND msg.res_id IN %s AND msg.message_type != 'user_notification'""",
+                    self.env.user.partner_id.id,
+                    self._name,
+                    tuple(self.ids),
+                )
+            )
+            for (res_id,) in rows:
+                counts[res_id] += 1
+        assign_by_value(
+            self,
+            {
+                "message_needaction_counter": lambda lead: counts[lead._origin.id],
+                "message_needaction": lambda lead: bool(counts[lead._origin.id]),
+            },
         )
 
     def _compute_activity_state(self):

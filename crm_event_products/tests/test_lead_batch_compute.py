@@ -95,6 +95,22 @@ class TestLeadBatchCompute(ConferenceCrmCase):
         self.assertEqual(self.leads["own_se"].activity_state, "today")
         self.assertFalse(self.leads["own_se"].activity_exception_decoration)
 
+    def test_needaction(self):
+        """The viewer's unread notifications, as mail.thread counts them."""
+        stl = self.users["stl"]
+        stl.notification_type = "inbox"
+        lead = self.leads["own_stl"]
+        for body in ("first", "second"):
+            lead.message_post(body=body, partner_ids=stl.partner_id.ids, message_type="comment")
+        leads = self.env["crm.lead"].with_user(stl).search([])
+        self.assertIn(lead, leads)
+        for other in leads:
+            with self.subTest(lead=other.name):
+                self.assertEqual(other.message_needaction, other == lead)
+                self.assertEqual(other.message_needaction_counter, 2 if other == lead else 0)
+        self.env.invalidate_all()  # the field does not depend on the user (mail.thread's)
+        self.assertFalse(lead.with_user(self.admin).message_needaction)
+
     def test_one_write_per_distinct_value(self):
         leads = self.env["crm.lead"].with_user(self.admin).search([])
         self.assertGreater(len(leads), 10)
@@ -107,6 +123,7 @@ class TestLeadBatchCompute(ConferenceCrmCase):
             "speaker_badge",
             "activity_state",
             "activity_exception_decoration",
+            "message_needaction",
         )
         writes = dict.fromkeys(counted, 0)
         classes = {type(leads._fields[name]) for name in counted}
@@ -131,6 +148,7 @@ class TestLeadBatchCompute(ConferenceCrmCase):
         self.assertLessEqual(writes["company_currency"], 1)
         self.assertLessEqual(writes["activity_state"], 1)
         self.assertLessEqual(writes["activity_exception_decoration"], 1)
+        self.assertLessEqual(writes["message_needaction"], 1)
         self.assertLessEqual(writes["is_shared_speaker"], 3)
         self.assertLessEqual(writes["speaker_badge"], 3)
 
