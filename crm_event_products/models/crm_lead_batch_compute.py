@@ -3,6 +3,9 @@ from collections import defaultdict
 from odoo import models
 from odoo.tools import SQL
 
+# related fields of mail.activity.mixin (``activity_ids.<field>``: the first activity's)
+NEXT_ACTIVITY_FIELDS = frozenset({"activity_type_id", "activity_type_icon", "activity_summary"})
+
 
 def assign_by_value(records, values):
     """Assign computed values to ``records`` one group of equal values at a time.
@@ -79,6 +82,17 @@ class CrmLead(models.Model):
         idle.activity_exception_decoration = False
         idle.activity_exception_icon = False
         return super(CrmLead, self - idle)._compute_activity_exception_type()
+
+    def _compute_field_value(self, field):
+        """The next activity's type, icon and summary (related fields of the first activity):
+        empty for the leads without activity at once, the others as the related fields do."""
+        if field.name in NEXT_ACTIVITY_FIELDS and field.model_name == self._name:
+            idle = self._without_activities()
+            if idle:
+                idle[field.name] = False
+                busy = self - idle
+                return super(CrmLead, busy)._compute_field_value(field) if busy else None
+        return super()._compute_field_value(field)
 
     def _without_activities(self):
         return self.filtered(lambda lead: not lead.activity_ids)

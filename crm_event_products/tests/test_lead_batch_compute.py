@@ -69,6 +69,7 @@ class TestLeadBatchCompute(ConferenceCrmCase):
         self.leads["own_stl"].activity_schedule(
             activity_type_id=self.warning_type.id,
             date_deadline=today - timedelta(days=2),
+            summary="Check the deadline",
             user_id=self.users["stl"].id,
         )
         self.leads["own_se"].activity_schedule(
@@ -88,11 +89,18 @@ class TestLeadBatchCompute(ConferenceCrmCase):
                     self.assertFalse(lead.activity_state)
                     self.assertFalse(lead.activity_exception_decoration)
                     self.assertFalse(lead.activity_exception_icon)
+                    self.assertFalse(lead.activity_type_id)
+                    self.assertFalse(lead.activity_type_icon)
+                    self.assertFalse(lead.activity_summary)
         self.assertEqual(other.company_currency, self.env.ref("base.EUR"))
         self.assertEqual(self.leads["own_stl"].activity_state, "overdue")
         self.assertEqual(self.leads["own_stl"].activity_exception_decoration, "warning")
         self.assertEqual(self.leads["own_stl"].activity_exception_icon, "fa-clock-o")
+        self.assertEqual(self.leads["own_stl"].activity_type_id, self.warning_type)
+        self.assertEqual(self.leads["own_stl"].activity_type_icon, "fa-clock-o")
+        self.assertEqual(self.leads["own_stl"].activity_summary, "Check the deadline")
         self.assertEqual(self.leads["own_se"].activity_state, "today")
+        self.assertEqual(self.leads["own_se"].activity_type_id, self.env.ref("mail.mail_activity_data_todo"))
         self.assertFalse(self.leads["own_se"].activity_exception_decoration)
 
     def test_needaction(self):
@@ -124,6 +132,8 @@ class TestLeadBatchCompute(ConferenceCrmCase):
             "activity_state",
             "activity_exception_decoration",
             "message_needaction",
+            "activity_type_id",
+            "activity_summary",
         )
         writes = dict.fromkeys(counted, 0)
         classes = {type(leads._fields[name]) for name in counted}
@@ -149,6 +159,8 @@ class TestLeadBatchCompute(ConferenceCrmCase):
         self.assertLessEqual(writes["activity_state"], 1)
         self.assertLessEqual(writes["activity_exception_decoration"], 1)
         self.assertLessEqual(writes["message_needaction"], 1)
+        self.assertLessEqual(writes["activity_type_id"], 1)
+        self.assertLessEqual(writes["activity_summary"], 1)
         self.assertLessEqual(writes["is_shared_speaker"], 3)
         self.assertLessEqual(writes["speaker_badge"], 3)
 
