@@ -100,10 +100,13 @@ class CrmLead(models.Model):
             (True, False): _("Speaker"),
             (True, True): _("Shared speaker") if not production else _("Speaker (shared)"),
         }
-        assign_by_value(self, {
-            "is_shared_speaker": lambda lead: bool(lead.is_speaker and lead.speaker_unlocked and not production),
-            "speaker_badge": lambda lead: labels.get((lead.is_speaker, lead.speaker_unlocked), False),
-        })
+        assign_by_value(
+            self,
+            {
+                "is_shared_speaker": lambda lead: bool(lead.is_speaker and lead.speaker_unlocked and not production),
+                "speaker_badge": lambda lead: labels.get((lead.is_speaker, lead.speaker_unlocked), False),
+            },
+        )
 
     def init(self):
         res = super().init()
