@@ -14,7 +14,8 @@ script times, as that user and so through the record rules:
 - ``list``: the first page of the lead list of the role's department menu, as the web client
   asks for it: ``web_search_read`` with the fields of the list view the action opens (as
   ``get_views`` returns it to that user), limit 80, the action's domain and default order,
-  ``count_limit`` 10,001;
+  ``count_limit`` 10,001; every column is asked, optional ones too (hidden or not), and a
+  relational field that is always invisible without its co-records' fields (``fields_spec``);
 - ``kanban``: the action's kanban grouped by stage: ``web_read_group`` by ``stage_id`` with the
   kanban's aggregates, ``read_progress_bar``, then the first 40 records of each open column
   (at most 10) with ``web_search_read``, which is what the web client sends; ``rg`` is the
