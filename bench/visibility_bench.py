@@ -14,7 +14,8 @@ script times, as that user and so through the record rules:
 - ``list``: the first page of the lead list of the role's department menu, as the web client
   asks for it: ``web_search_read`` with the fields of the list view the action opens (as
   ``get_views`` returns it to that user), limit 80, the action's domain and default order,
-  ``count_limit`` 10,001;
+  ``count_limit`` 10,001; every column is asked, optional ones too (hidden or not), and a
+  relational field that is always invisible without its co-records' fields (``fields_spec``);
 - ``kanban``: the action's kanban grouped by stage: ``web_read_group`` by ``stage_id`` with the
   kanban's aggregates, ``read_progress_bar``, then the first 40 records of each open column
   (at most 10) with ``web_search_read``, which is what the web client sends; ``rg`` is the
@@ -144,14 +145,39 @@ def _options(node):
         return {}
 
 
+def _combine(mod1, mod2, operator):
+    """The web client's ``combineModifiers`` (web/static/src/model/relational_model/utils.js)."""
+    if operator == "AND":
+        if not mod1 or mod1 == "False" or not mod2 or mod2 == "False":
+            return "False"
+        if mod1 == "True":
+            return mod2
+        return mod1 if mod2 == "True" else f"({mod1}) and ({mod2})"
+    if "True" in (mod1, mod2):
+        return "True"
+    if not mod1 or mod1 == "False":
+        return mod2
+    return mod1 if not mod2 or mod2 == "False" else f"({mod1}) or ({mod2})"
+
+
 def fields_spec(arch, fields, root_tag):
     """The ``specification`` the web client sends for a list or kanban arch (as ``getFieldsSpec``):
     every field node of the view itself (not of sub-views), many2one with their display name,
-    many2many tags with their display name and color, other x2many as ids, widgets' dependencies."""
+    many2many tags with their display name and color, other x2many as ids, widgets' dependencies.
+
+    A field that is always invisible (``invisible="1"``, or ``column_invisible="1"`` in a list,
+    on every node of that field) is asked without its co-records' fields: a many2one as its id,
+    an x2many as ids. Odoo 18's web client: ``Field.parseFieldNode`` (views/fields/field.js)
+    makes ``column_invisible="True"`` invisible; ``extractFieldsFromArchInfo``
+    (model/relational_model/utils.js) ORs ``invisible`` and ``column_invisible`` of a node and
+    ANDs the nodes of the same field and the widgets' dependencies (always visible);
+    ``getFieldsSpec`` then asks an always invisible (``"True"`` or ``"1"``) many2one with
+    ``fields: {}`` and an x2many without sub-fields. Optional columns, hidden or not, are all
+    asked (the list renderer hides them: ``toggleOptionalField`` only re-renders)."""
     from lxml import etree  # noqa: PLC0415
 
     root = etree.fromstring(arch)
-    spec = {}
+    spec, invisible = {}, {}
     for node in root.iter("field"):
         ancestor = node.getparent()
         while ancestor is not None and ancestor.tag not in ("list", "kanban", "form"):
@@ -159,6 +185,11 @@ def fields_spec(arch, fields, root_tag):
         name = node.get("name")
         if ancestor is not root or name not in fields:
             continue
+        node_invisible = node.get("invisible")
+        if node.get("column_invisible") == "True":
+            node_invisible = "True"
+        node_invisible = _combine(node_invisible, node.get("column_invisible"), "OR") or "False"
+        invisible[name] = _combine(invisible[name], node_invisible, "AND") if name in invisible else node_invisible
         ftype = fields[name]["type"]
         if ftype == "many2one":
             spec[name] = {"fields": {"display_name": {}}}
@@ -172,6 +203,10 @@ def fields_spec(arch, fields, root_tag):
         for dep in WIDGET_DEPENDENCIES.get(node.get("widget"), ()):
             if dep in fields:
                 spec.setdefault(dep, {"fields": {"display_name": {}}} if fields[dep]["type"] == "many2one" else {})
+                invisible[dep] = "False"
+    for name, value in invisible.items():
+        if value in ("True", "1") and fields[name]["type"] in ("many2one", "many2many", "one2many"):
+            spec[name] = {"fields": {}} if fields[name]["type"] == "many2one" else {}
     if root_tag == "kanban":
         progressbar = root.find("progressbar")
         if progressbar is not None:

@@ -10,3 +10,4 @@ from . import crm_team_member
 from . import crm_export_profile
 from . import crm_export_profile_line
 from . import mail_activity
+from . import crm_lead_batch_compute

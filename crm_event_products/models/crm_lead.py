@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, sql
 
+from .crm_lead_batch_compute import assign_by_value
+
 # set only by Production (the speaker buttons) and administrators: the record rule
 # ``rule_crm_lead_unlocked_speakers`` shows unlocked speakers to Sales and Marketing
 SPEAKER_FIELDS = ("is_speaker", "speaker_unlocked")
@@ -98,9 +100,13 @@ class CrmLead(models.Model):
             (True, False): _("Speaker"),
             (True, True): _("Shared speaker") if not production else _("Speaker (shared)"),
         }
-        for lead in self:
-            lead.is_shared_speaker = bool(lead.is_speaker and lead.speaker_unlocked and not production)
-            lead.speaker_badge = labels.get((lead.is_speaker, lead.speaker_unlocked), False)
+        assign_by_value(
+            self,
+            {
+                "is_shared_speaker": lambda lead: bool(lead.is_speaker and lead.speaker_unlocked and not production),
+                "speaker_badge": lambda lead: labels.get((lead.is_speaker, lead.speaker_unlocked), False),
+            },
+        )
 
     def init(self):
         res = super().init()

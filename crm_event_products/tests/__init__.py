@@ -10,3 +10,4 @@ from . import test_security_paths
 from . import test_admin_menus
 from . import test_lead_actions
 from . import test_lead_list_speed
+from . import test_lead_batch_compute
