@@ -237,6 +237,33 @@ class TestBulkCreateEqualsCreate(LeadImportCase):
             stored = str(description) if plain else sanitize(description)
             self.assertEqual(stored, sanitize(before))
 
+    def test_bulk_followers_lookup_gives_what_odoo_gives(self):
+        """The auto-subscription's (new, updates) of the bulk path equal
+        ``_add_followers``' with ``check_existing``: a new follower, one missing a subtype
+        (update only), one with them all, for both policies."""
+        leads = self.env["crm.lead"].create(
+            [{"name": f"Followed {i}", "event_id": self.product.id} for i in range(3)])
+        partners = (self.researcher | self.marketer | self.manager).partner_id
+        subtypes = self.env["mail.message.subtype"].search(
+            [("res_model", "in", (False, "crm.lead"))], limit=3)
+        leads.message_follower_ids.unlink()
+        leads[0].message_subscribe(partners[0].ids, subtype_ids=subtypes[:1].ids)
+        leads[1].message_subscribe(partners[0].ids, subtype_ids=subtypes.ids)
+        leads[1].message_subscribe(partners[1].ids, subtype_ids=subtypes[1:2].ids)
+        wanted = {partner.id: set(subtypes[:2].ids) for partner in partners}
+        Followers = self.env["mail.followers"]
+        for policy in ("skip", "update"):
+            expected = Followers._add_followers(
+                "crm.lead", leads.ids, partners.ids, wanted, check_existing=True,
+                existing_policy=policy)
+            got = Followers._bulk_add_followers("crm.lead", leads.ids, partners.ids, wanted, policy)
+            self.assertEqual(got[0], expected[0], policy)
+            self.assertEqual({fid: sorted(cmd[1] for cmd in values["subtype_ids"])
+                              for fid, values in got[1].items()},
+                             {fid: sorted(cmd[1] for cmd in values["subtype_ids"])
+                              for fid, values in expected[1].items()}, policy)
+            self.assertEqual(len(got[1]), 2 if policy == "update" else 0)
+
     def test_campaign_leads_with_a_team_and_without_salesperson(self):
         extra = {"team_id": self.team.id, "user_id": False}
         Lead = self.env["crm.lead"].with_user(self.manager)
