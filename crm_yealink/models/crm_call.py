@@ -248,7 +248,8 @@ class CrmCall(models.Model):
         if not phone.last_event_date or now - phone.last_event_date > timedelta(minutes=1):
             phone.sudo().last_event_date = now  # at most a write a minute: no lock on the phone per event
         previous_state = call.state
-        call.write(call._yealink_changed(vals))
+        # no tracked field, followers set at creation: skip mail.thread's tracking and auto-subscription
+        call.with_context(**self._yealink_create_context()).write(call._yealink_changed(vals))
         call._yealink_after_update(previous_state, event.event)
         return status, call
 
