@@ -64,13 +64,15 @@ class YealinkController(http.Controller):
         # the phone is authenticated: its calls are written by this feed only (as superuser), and
         # leads and contacts are matched with the phone user's own rights (crm.call._yealink_match)
         phone = env["yealink.phone"].browse(phone_id)
-        popup = env["crm.call"]._yealink_incoming_popup(phone, action_event)
+        Call = env["crm.call"]
+        popup = Call._yealink_incoming_popup(phone, action_event)
         queue = env["yealink.action.event"]
         background = queue._yealink_fold_in_background()
-        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(popup), trigger=background):
+        # the pop-up is written with the event, and only for a new one
+        message = popup and Call._yealink_popup_message(phone.user_id, popup)
+        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(popup), trigger=background,
+                                      popup=message):
             return _text("duplicate")
-        if popup:
-            phone.user_id._bus_send("crm_yealink/incoming_call", popup)
         if background:
             return _text("queued")
         queue._yealink_fold_pending(phone_id=phone_id)
@@ -78,10 +80,10 @@ class YealinkController(http.Controller):
 
     @staticmethod
     def _yealink_phone_auth(env, mac):
-        """``(phone id, secret, allowed IP)`` of the active phone of ``mac`` (unique, indexed),
-        with a dummy secret when there is none, so the comparison takes the same time."""
-        env.cr.execute("SELECT id, secret, allowed_ip FROM yealink_phone WHERE mac = %s AND active", (mac,))
-        row = env.cr.fetchone()
+        """``(phone id, secret, allowed IP)`` of the active phone of ``mac`` (unique, indexed,
+        cached: ``yealink.phone._yealink_auth_row``), with a dummy secret when there is none, so
+        the comparison takes the same time."""
+        row = env["yealink.phone"]._yealink_auth_row(mac)
         if not row or not row[1]:
             return None, _DUMMY_SECRET, None
         return row[0], row[1].encode(), row[2]

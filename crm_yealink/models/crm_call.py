@@ -8,7 +8,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_duration
 
+from odoo.addons.bus.models.bus import channel_with_db, get_notify_payloads, json_dump
+
 from ..lib.callfold import CALLBACK_STATES, FINAL_STATES, fold
+from .yealink_action_event import notify_after_commit
 
 _logger = logging.getLogger(__name__)
 
@@ -94,6 +97,11 @@ class CrmCall(models.Model):
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS crm_call_phone_key_idx ON crm_call (phone_id, call_key, ring_start)"
         )
+        # a caller's number is matched to contacts too (crm.lead has this index, res.partner not)
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS res_partner_phone_sanitized_yealink_idx ON res_partner (phone_sanitized)
+                WHERE phone_sanitized IS NOT NULL"""
+        )
 
     @api.depends("direction", "remote_number", "display_remote")
     def _compute_name(self):
@@ -137,15 +145,50 @@ class CrmCall(models.Model):
 
     @api.model
     def _yealink_match(self, e164, user):
-        """(lead, partner) of ``e164`` that ``user`` may read, through the sanitized-phone index."""
+        """(lead, partner) of ``e164`` that ``user`` may read, through the sanitized-phone index.
+
+        The index is probed first (one query, no rules: the ids of every lead and contact of
+        that number); the user's search, with his record rules, then runs on those few ids
+        only, and not at all for an unknown number. Same result as searching
+        ``phone_sanitized = e164`` as the user. Memoised until the transaction ends (the
+        pop-up and the fold of an ``incoming_call`` match the same number in one request; the
+        transaction's snapshot does not change, and ingesting does not write numbers or rights)."""
+        Lead, Partner = self.env["crm.lead"], self.env["res.partner"]
         if not e164:
-            return self.env["crm.lead"], self.env["res.partner"]
-        leads = self.env["crm.lead"].with_user(user).search(
-            [("phone_sanitized", "=", e164)], order="write_date desc, id desc", limit=20)
-        lead = leads.filtered(lambda lead: lead.user_id == user)[:1] or leads[:1]
-        partner = lead.partner_id or self.env["res.partner"].with_user(user).search(
-            [("phone_sanitized", "=", e164)], order="id desc", limit=1)
-        return lead.sudo(), partner.sudo()
+            return Lead, Partner
+        # postcommit data: dropped at commit and rollback (precommit data is at every flush)
+        memo = self.env.cr.postcommit.data.setdefault("crm_yealink.match", {})
+        key = (e164, user.id)
+        if key not in memo:
+            lead_ids, partner_ids = self._yealink_number_candidates(e164)
+            leads = Lead.with_user(user).search_fetch(
+                [("id", "in", lead_ids)], ["user_id", "partner_id", "name"], order="write_date desc, id desc", limit=20,
+            ) if lead_ids else Lead
+            lead = leads.filtered(lambda lead: lead.user_id == user)[:1] or leads[:1]
+            partner = lead.partner_id
+            if not partner and partner_ids:
+                partner = Partner.with_user(user).search([("id", "in", partner_ids)], order="id desc", limit=1)
+            memo[key] = (lead.id, partner.id)
+        lead_id, partner_id = memo[key]
+        return Lead.sudo().browse(lead_id), Partner.sudo().browse(partner_id)
+
+    @api.model
+    def _yealink_number_candidates(self, e164):
+        """``(lead ids, partner ids)`` of every lead and contact whose sanitized number is
+        ``e164``, archived ones included, no rule applied: a probe of the ``phone_sanitized``
+        indexes of both tables in one query, for ``_yealink_match`` to filter."""
+        self.env["crm.lead"].flush_model(["phone_sanitized"])
+        self.env["res.partner"].flush_model(["phone_sanitized"])
+        self.env.cr.execute(
+            """SELECT 'crm.lead', id FROM crm_lead WHERE phone_sanitized = %(number)s
+               UNION ALL
+               SELECT 'res.partner', id FROM res_partner WHERE phone_sanitized = %(number)s""",
+            {"number": e164},
+        )
+        ids = {"crm.lead": [], "res.partner": []}
+        for model, record_id in self.env.cr.fetchall():
+            ids[model].append(record_id)
+        return ids["crm.lead"], ids["res.partner"]
 
     # ------------------------------------------------------------------ Action URL ingestion
     @api.model
@@ -205,7 +248,8 @@ class CrmCall(models.Model):
         if not phone.last_event_date or now - phone.last_event_date > timedelta(minutes=1):
             phone.sudo().last_event_date = now  # at most a write a minute: no lock on the phone per event
         previous_state = call.state
-        call.write(call._yealink_changed(vals))
+        # no tracked field, followers set at creation: skip mail.thread's tracking and auto-subscription
+        call.with_context(**self._yealink_create_context()).write(call._yealink_changed(vals))
         call._yealink_after_update(previous_state, event.event)
         return status, call
 
@@ -277,7 +321,26 @@ class CrmCall(models.Model):
             return
         payload = self._yealink_popup_payload(self.id, self.remote_number, self.display_remote, self.lead_id,
                                               self.partner_id)
-        self.user_id._bus_send("crm_yealink/incoming_call", payload)
+        self._yealink_send_popup(self.user_id, payload)
+
+    @api.model
+    def _yealink_send_popup(self, user, payload):
+        """Send the incoming-call pop-up ``payload`` to ``user``'s browser tabs: what
+        ``user._bus_send`` does, but the websocket workers are notified after the commit over
+        the kept connection of ``yealink_action_event.NOTIFIER``, with the transaction's wake of
+        the cron workers (``bus.bus`` opens a new PostgreSQL connection for it)."""
+        channel, message, notification = self._yealink_popup_message(user, payload)
+        self.env["bus.bus"].sudo().create({"channel": channel, "message": message})
+        notify_after_commit(self.env.cr, "imbus", notification)
+
+    @api.model
+    def _yealink_popup_message(self, user, payload):
+        """``(channel, message, imbus notification)`` of the pop-up ``payload`` for ``user``, as
+        ``bus.bus._sendone`` writes and notifies them (JSON texts)."""
+        channel = channel_with_db(self.env.cr.dbname, user._bus_channel())
+        message = json_dump({"type": "crm_yealink/incoming_call", "payload": payload})
+        # a notification of one channel fits in one payload (get_notify_payloads splits lists)
+        return json_dump(channel), message, get_notify_payloads([channel])[0]
 
     @api.model
     def _yealink_popup_payload(self, call_id, number, caller, lead, partner):
@@ -299,10 +362,10 @@ class CrmCall(models.Model):
         call was already announced or is over."""
         if event.event != "incoming_call" or not phone.user_id:
             return None
-        call = self.search([
+        call = self.search_fetch([
             ("phone_id", "=", phone.id), ("call_key", "=", event.call_id),
             ("ring_start", ">=", fields.Datetime.now() - CALL_KEY_WINDOW),
-        ], limit=1, order="id desc")
+        ], ["notified", "state", "remote_number", "display_remote", "lead_id", "partner_id"], limit=1, order="id desc")
         if call and (call.notified or call.state not in ("ringing", "talking")):
             return None
         number = call.remote_number or event.remote

@@ -15,37 +15,63 @@ from ..lib.actionurl import ActionEvent
 _logger = logging.getLogger(__name__)
 
 
-class _CronWaker:
-    """Wakes the cron workers (``NOTIFY cron_trigger`` on the ``postgres`` database, where they
-    listen) over one kept connection per process. ``ir.cron._notifydb`` opens a new connection
-    for each notification (Odoo never pools connections to ``postgres``), which would cost every
-    Action URL request a connection set-up."""
+class _PostgresNotifier:
+    """``NOTIFY`` on the ``postgres`` database, where Odoo's cron workers (``cron_trigger``) and
+    websocket workers (``imbus``) listen, over one kept connection per process.
+
+    ``ir.cron._notifydb`` and ``bus.bus`` open a new connection for each notification (Odoo
+    never pools connections to ``postgres``): that would cost every Action URL request a
+    connection set-up. The connection commits asynchronously (``synchronous_commit`` off): a
+    notification lost in a crash of the PostgreSQL server only delays the fold to the cron's
+    next poll (a minute) and loses a pop-up of a call that is ringing no more."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._cnx = None
         self._pid = None
 
-    def wake(self, dbname):
+    def notify(self, notifications):
+        """Send ``notifications``, ``[(channel, payload)]``, in one statement."""
+        if not notifications:
+            return
+        query = SQL("SELECT %s", SQL(", ").join(
+            SQL("%s(%s, %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), channel, payload)
+            for channel, payload in notifications
+        ))
         with self._lock:
             try:
                 if self._cnx is None or self._cnx.closed or self._pid != os.getpid():  # not a parent's
                     self._pid = os.getpid()
                     self._cnx = psycopg2.connect(**sql_db.connection_info_for("postgres")[1])
                     self._cnx.autocommit = True
+                    with self._cnx.cursor() as cr:
+                        cr.execute("SET synchronous_commit TO off")
                 with self._cnx.cursor() as cr:
-                    cr.execute(
-                        SQL("SELECT %s('cron_trigger', %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), dbname).code,
-                        (dbname,),
-                    )
+                    cr.execute(query.code, query.params)
             except psycopg2.Error:
-                _logger.warning("could not wake the cron workers", exc_info=True)
+                _logger.warning("could not notify the cron or websocket workers", exc_info=True)
                 if self._cnx is not None and not self._cnx.closed:
                     self._cnx.close()
                 self._cnx = None
 
+    def wake(self, dbname):
+        """Wake the cron workers now (they poll every minute otherwise)."""
+        self.notify([("cron_trigger", dbname)])
 
-CRON_WAKER = _CronWaker()
+
+NOTIFIER = _PostgresNotifier()
+CRON_WAKER = NOTIFIER  # former name
+
+
+def notify_after_commit(cr, channel, payload):
+    """Have ``NOTIFIER`` send ``(channel, payload)`` once ``cr`` commits, in one statement with
+    the transaction's other notifications (nothing is sent if it rolls back)."""
+    pending = cr.postcommit.data.get("crm_yealink.notify")
+    if pending is None:
+        pending = cr.postcommit.data["crm_yealink.notify"] = []
+        cr.postcommit.add(lambda: NOTIFIER.notify(pending))
+    if (channel, payload) not in pending:
+        pending.append((channel, payload))
 
 # events folded per transaction by the scheduled action
 FOLD_BATCH = 200
@@ -87,17 +113,31 @@ class YealinkActionEvent(models.Model):
         return value.strip().lower() in ("1", "true", "yes")
 
     @api.model
-    def _yealink_enqueue(self, phone_id, event, notified=False, trigger=True):
+    def _yealink_async_commit(self):
+        """True (the default) when an Action URL request's transaction commits without waiting
+        for its WAL flush (``crm_yealink.async_commit``; ``0`` to turn it off): see the readme
+        (Configure) for what a crash of the database server can lose and what recovers it."""
+        value = self.env["ir.config_parameter"].sudo().get_param("crm_yealink.async_commit", "1")
+        return value.strip().lower() not in ("0", "false", "no", "")
+
+    @api.model
+    def _yealink_enqueue(self, phone_id, event, notified=False, trigger=True, popup=None):
         """Queue ``event`` (an authenticated :class:`ActionEvent`) of phone ``phone_id`` and have
         the fold run now (``trigger``); False if the same event of the same call is already
         waiting (a repeated request), and nothing is written.
 
         One statement inserts the event and, for a new one, a trigger of the fold's scheduled
-        action (what ``ir.cron._trigger`` does); the cron workers are woken once it is
-        committed."""
+        action (what ``ir.cron._trigger`` does) and the incoming-call pop-up ``popup`` (a
+        ``bus.bus`` message, ``(channel, message)`` as ``crm.call._yealink_popup_message``
+        gives it); the cron and websocket workers are notified once it is committed.
+
+        It is the request's first write: with ``_yealink_async_commit``, the same round trip
+        sets ``synchronous_commit`` off for the rest of the transaction (``SET LOCAL``)."""
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_yealink.ir_cron_yealink_fold_events")
+        async_commit = "SET LOCAL synchronous_commit TO off; " if self._yealink_async_commit() else ""
         self.env.cr.execute(
-            """WITH queued AS (
+            async_commit
+            + """WITH queued AS (
                    INSERT INTO yealink_action_event (phone_id, event, call_key, mac, local, remote, display_remote,
                                                      received_at, notified)
                    VALUES (%(phone)s, %(event)s, %(call)s, %(mac)s, %(local)s, %(remote)s, %(display)s,
@@ -108,6 +148,10 @@ class YealinkActionEvent(models.Model):
                    SELECT %(cron)s, clock_timestamp() at time zone 'UTC', %(uid)s, %(uid)s,
                           now() at time zone 'UTC', now() at time zone 'UTC'
                      FROM queued WHERE %(trigger)s
+               ), popped AS (
+                   INSERT INTO bus_bus (channel, message, create_uid, write_uid, create_date, write_date)
+                   SELECT %(channel)s, %(message)s, %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+                     FROM queued WHERE %(popup)s
                )
                SELECT id FROM queued""",
             {
@@ -123,14 +167,17 @@ class YealinkActionEvent(models.Model):
                 "cron": cron_id,
                 "uid": self.env.uid,
                 "trigger": trigger,
+                "popup": bool(popup),
+                "channel": popup and popup[0],
+                "message": popup and popup[1],
             },
         )
         if not self.env.cr.fetchone():
             return False
-        if not trigger:
-            return True
-        dbname = self.env.cr.dbname
-        self.env.cr.postcommit.add(lambda: CRON_WAKER.wake(dbname))
+        if popup:
+            notify_after_commit(self.env.cr, "imbus", popup[2])
+        if trigger:
+            notify_after_commit(self.env.cr, "cron_trigger", self.env.cr.dbname)
         return True
 
     @api.model

@@ -1,12 +1,14 @@
 import secrets
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib.actionurl import ActionUrlError, normalize_mac
 from ..lib.phone_client import PhoneError, dial
 
 ADMIN_GROUPS = "base.group_system,crm_event_products.group_crm_conf_admin"
+# fields of ``_yealink_auth_row``: a change clears the cache of every worker
+AUTH_FIELDS = {"mac", "secret", "active", "allowed_ip"}
 
 
 def _new_secret():
@@ -65,10 +67,30 @@ class YealinkPhone(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._normalize_vals(dict(vals)) for vals in vals_list])
+        phones = super().create([self._normalize_vals(dict(vals)) for vals in vals_list])
+        self.env.registry.clear_cache()  # _yealink_auth_row
+        return phones
 
     def write(self, vals):
-        return super().write(self._normalize_vals(dict(vals)))
+        res = super().write(self._normalize_vals(dict(vals)))
+        if AUTH_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()  # _yealink_auth_row
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # _yealink_auth_row
+        return res
+
+    @api.model
+    @tools.ormcache("mac")
+    def _yealink_auth_row(self, mac):
+        """``(id, secret, allowed IP)`` of the active phone of ``mac`` (normalised), or None:
+        what authenticates an Action URL request, cached per worker (the registry's cache,
+        cleared in every worker when a phone's MAC, secret, state or address changes)."""
+        self.env.cr.execute("SELECT id, secret, allowed_ip FROM yealink_phone WHERE mac = %s AND active", (mac,))
+        row = self.env.cr.fetchone()
+        return tuple(row) if row else None
 
     def _phone_country(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
 from . import test_call_ingest
+from . import test_number_matching
 from . import test_call_visibility
 from . import test_click_to_dial
 from . import test_pbx_feed

@@ -155,6 +155,16 @@ class TestActionUrlHttp(HttpCase):
         self.assertEqual(self.env["crm.call"].search_count([]), before)
         self.assertFalse(self.env["yealink.action.event"].search_count([]), "nothing queued")
 
+    def test_new_secret_and_archiving_revoke_at_once(self):
+        """The phone's authentication is cached per worker: a change clears the cache."""
+        self.assertEqual(self.send("hold", "s1").status_code, 200)
+        self.phone.action_regenerate_secret()
+        self.assertEqual(self.send("hold", "s2").status_code, 403, "the old secret")
+        new_secret = self.phone.sudo().secret
+        self.assertEqual(self.send("hold", "s3", secret=new_secret).status_code, 200)
+        self.phone.active = False
+        self.assertEqual(self.send("hold", "s4", secret=new_secret).status_code, 403, "an archived phone")
+
     def test_unknown_number(self):
         call = self.sequence("u1", "incoming_call", "missed_call", remote="+14155550100")
         self.assertCall(call, state="missed", lead_id=False, partner_id=False, remote_e164="+14155550100")

@@ -96,6 +96,21 @@ class TestCallIngest(YealinkCase):
         second = self.ingest("incoming_call", call_id="1")[0][1]
         self.assertNotEqual(first, second)
 
+    def test_request_transaction_commits_asynchronously_unless_turned_off(self):
+        queue, params = self.env["yealink.action.event"], self.env["ir.config_parameter"].sudo()
+
+        def synchronous_commit_after_enqueue(call_id):
+            self.env.cr.execute("SET LOCAL synchronous_commit TO on")
+            queue._yealink_enqueue(self.phone.id, event("hold", call_id), trigger=False)
+            self.env.cr.execute("SHOW synchronous_commit")
+            return self.env.cr.fetchone()[0]
+
+        self.assertEqual(synchronous_commit_after_enqueue("sc1"), "off", "the default")
+        params.set_param("crm_yealink.async_commit", "0")
+        self.assertEqual(synchronous_commit_after_enqueue("sc2"), "on")
+        params.set_param("crm_yealink.async_commit", "1")
+        self.assertEqual(synchronous_commit_after_enqueue("sc3"), "off")
+
     def test_figures(self):
         self.ingest("outgoing_call", "call_established", "call_terminated", call_id="a")
         self.ingest("incoming_call", "missed_call", call_id="b")

@@ -1,0 +1,66 @@
+from odoo.tests import tagged
+
+from .common import YealinkCase, event
+
+SHARED = "+919800000001"  # many leads of every department, owners and products
+HIDDEN = "+919800000002"  # a production lead of product B, and a contact
+ARCHIVED = "+919800000003"  # an archived lead of the SE only
+WITH_CONTACT = "+919800000004"  # a lead linked to a contact of another number
+CONTACTS = "+919800000005"  # two contacts (one archived), no lead
+UNKNOWN = "+919800000009"
+
+
+@tagged("post_install", "-at_install")
+class TestNumberMatching(YealinkCase):
+    """``crm.call._yealink_match`` probes the ``phone_sanitized`` indexes, then applies the
+    user's record rules to the candidates only: the same lead and contact as the user's own
+    search of the number (the implementation it replaced), for every role."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        leads, Partner = cls.leads, cls.env["res.partner"].sudo()
+        for key in ("prod_a", "phone_a_team", "own_se", "own_sse", "own_stl", "email_b", "speaker_unlocked",
+                    "phone_locked", "own_p"):
+            leads[key].sudo().phone = SHARED
+        leads["prod_b"].sudo().phone = HIDDEN
+        cls.hidden_contact = Partner.create({"name": "Hidden lead's caller", "phone": HIDDEN})
+        archived = leads["own_se"].sudo().copy({"phone": ARCHIVED})
+        archived.active = False
+        linked = Partner.create({"name": "Linked contact", "phone": "+919800000099"})
+        leads["phone_b_team"].sudo().write({"phone": WITH_CONTACT, "partner_id": linked.id})
+        Partner.create([{"name": "Old contact", "phone": CONTACTS},
+                        {"name": "Archived contact", "phone": CONTACTS, "active": False},
+                        {"name": "New contact", "phone": CONTACTS}])
+        cls.numbers = [SHARED, HIDDEN, ARCHIVED, WITH_CONTACT, CONTACTS, UNKNOWN]
+
+    def reference_match(self, e164, user):
+        """The former implementation: the user's search on ``phone_sanitized``."""
+        leads = self.env["crm.lead"].with_user(user).search(
+            [("phone_sanitized", "=", e164)], order="write_date desc, id desc", limit=20)
+        lead = leads.filtered(lambda lead: lead.user_id == user)[:1] or leads[:1]
+        partner = lead.partner_id or self.env["res.partner"].with_user(user).search(
+            [("phone_sanitized", "=", e164)], order="id desc", limit=1)
+        return lead.id, partner.id
+
+    def test_index_probe_equals_the_users_search(self):
+        matched_leads = set()
+        for role, user in self.users.items():
+            for number in self.numbers:
+                with self.subTest(role=role, number=number):
+                    lead, partner = self.Call._yealink_match(number, user)
+                    self.assertEqual((lead.id, partner.id), self.reference_match(number, user))
+                    matched_leads.add(lead.id)
+        # the set is meaningful: the roles see different leads of the shared number, or none
+        self.assertGreaterEqual(len(matched_leads - {False}), 4, matched_leads)
+        self.assertIn(False, matched_leads)
+        self.assertEqual(self.Call._yealink_match(SHARED, self.se)[0], self.leads["own_se"], "own lead first")
+        self.assertEqual(self.Call._yealink_match(HIDDEN, self.se), (self.env["crm.lead"], self.hidden_contact),
+                         "a lead the user may not read is not matched, the contact is")
+
+    def test_the_fold_and_the_pop_up_match_alike(self):
+        self.leads["own_se"].sudo().phone = "+919800000011"
+        popup = self.Call._yealink_incoming_popup(self.phone, event("incoming_call", "m1", remote="09800000011"))
+        self.assertEqual(popup["lead_id"], self.leads["own_se"].id)
+        call = self.Call._yealink_ingest(self.phone, event("incoming_call", "m1", remote="09800000011"))[1]
+        self.assertEqual(call.lead_id, self.leads["own_se"])
