@@ -18,7 +18,13 @@ from ..lib.pipeline import STATUS_OK, RowProcessor
 from ..lib.prefetch import checked_rows
 from ..lib.readers import ImportFileError, detect_format, open_table
 from ..tools import can_commit, notify_users
-from .crm_lead_bulk import analyze_grown_tables, complete_rows, finish_insert, insert_rows
+from .crm_lead_bulk import (
+    analyze_columns,
+    analyze_grown_tables,
+    complete_rows,
+    finish_insert,
+    insert_rows,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +45,9 @@ GROWN_TABLES = (
     "crm_lead", "mail_message", "mail_followers", "mail_followers_mail_message_subtype_rel",
     "crm_campaign_target", "crm_lead_assignment",
 )
+# the job's own leads after which the product and campaign columns are analyzed (then
+# each time they double)
+SCOPE_ANALYZE_LEADS = 2000
 # fields only the import itself (the wizard, the job's methods) writes: a user cannot
 # point a job at another user's upload, run it as someone else or fake its result
 PROTECTED_FIELDS = frozenset((
@@ -821,14 +830,28 @@ class CrmCampaignImportJob(models.Model):
         })
         if commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._analyze_grown_tables()
+        self._analyze_grown_tables(counts)
 
-    def _analyze_grown_tables(self):
+    def _analyze_grown_tables(self, counts=None):
         """After a committed batch: ``ANALYZE`` the tables the job grows once they have
         doubled since their last statistics (see
-        :func:`~.crm_lead_bulk.analyze_grown_tables`), committed at once (the
-        statistics serve the next batches, and other sessions)."""
-        if analyze_grown_tables(self.env.cr, GROWN_TABLES) and self._should_commit():
+        :func:`~.crm_lead_bulk.analyze_grown_tables`), and the product and campaign
+        columns of leads and targets each time the job's own leads have doubled (from
+        :data:`SCOPE_ANALYZE_LEADS`), committed at once (the statistics serve the next
+        batches, and other sessions).
+
+        A product new to the statistics is taken for an empty one: the duplicate search
+        of each batch then went through any index that starts with the product (the
+        phone's for the emails) and read all the product's leads: 23 ms at 20k leads,
+        7 s in the worst plan seen. A large table does not double during an import, so
+        its statistics would stay those of before the import."""
+        analyzed = analyze_grown_tables(self.env.cr, GROWN_TABLES)
+        if counts and counts["leads"] >= 2 * counts.get("scope_analyzed", SCOPE_ANALYZE_LEADS // 2):
+            for table in ("crm_lead", "crm_campaign_target"):
+                analyze_columns(self.env.cr, table, ("event_id", "campaign_id"))
+            counts["scope_analyzed"] = counts["leads"]
+            analyzed = True
+        if analyzed and self._should_commit():
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _find_existing(self, emails, phones):

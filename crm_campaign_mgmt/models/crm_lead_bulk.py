@@ -260,6 +260,15 @@ def analyze_grown_tables(cr, tables, min_pages=None):
     return grown
 
 
+def analyze_columns(cr, table, columns):
+    """``ANALYZE`` ``columns`` of ``table`` (constants of the caller) with the bulk
+    loads' statistics target (0.5 s for two columns of crm_lead at 300k leads)."""
+    cr.execute(SQL("SET LOCAL default_statistics_target = %s", ANALYZE_STATISTICS_TARGET))
+    cr.execute(SQL("ANALYZE %s (%s)", SQL.identifier(table),
+                   SQL(", ").join(SQL.identifier(column) for column in columns)))
+    cr.execute("SET LOCAL default_statistics_target TO DEFAULT")
+
+
 def complete_rows(model, rows):
     """``rows`` completed with ``model``'s defaults and audit columns (as
     ``_prepare_create_values``); the defaults are computed once."""

@@ -520,6 +520,22 @@ class TestAnalyzeGrownTables(LeadImportCase):
                          ["crm_bulk_probe"])
         self.assertEqual(self._reltuples(), 11000)
 
+    def test_the_product_columns_are_analyzed_as_the_job_leads_double(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "crm_campaign_mgmt.import_background_threshold", "10")
+        job, _action = self._import(self.researcher, csv_file([HEADER] + rows(45)))
+        with patch.object(crm_campaign_import_job, "BATCH_SIZE", 10), \
+                patch.object(crm_campaign_import_job, "SCOPE_ANALYZE_LEADS", 10), \
+                patch.object(crm_campaign_import_job, "analyze_columns",
+                             wraps=crm_lead_bulk.analyze_columns) as analyze:
+            self.env["crm.campaign.import.job"]._cron_process_jobs()
+        self.assertEqual((job.state, job.count_leads), ("done", 45))
+        # after the batches ending at 10 leads (the first threshold), 20 and 40 (doubled),
+        # not at 30
+        self.assertEqual([call.args[1] for call in analyze.call_args_list],
+                         ["crm_lead", "crm_campaign_target"] * 3)
+        self.assertEqual(analyze.call_args.args[2], ("event_id", "campaign_id"))
+
     def test_the_job_checks_its_tables_after_each_batch(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "crm_campaign_mgmt.import_background_threshold", "10")
