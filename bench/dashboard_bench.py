@@ -481,6 +481,8 @@ def main():
             print(f"inserted traces at {rate:,.0f} rows/s")
         # the metric view, roll-up and indexes of the code being measured
         env["crm.campaign.metric"]._create_view()
+        if hasattr(env["crm.lead"], "_attribution_rollup_init"):
+            env["crm.lead"]._attribution_rollup_init()
         cr.commit()
         cr._cnx.set_isolation_level(0)  # VACUUM outside a transaction, as autovacuum would
         cr.execute("VACUUM ANALYZE crm_lead")

@@ -65,3 +65,16 @@ def pre_init_hook(env):
         """,
         {"names": list(MOVED_XMLIDS), "models": list(MOVED_MODELS), "extended": list(EXTENDED_MODELS)},
     )
+
+
+def uninstall_hook(env):
+    """Drop the attribution roll-up of the leads (models/crm_lead_attribution_rollup.py): its
+    triggers on crm_lead read columns of the addons below this one."""
+    env.cr.execute(
+        "DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_insert ON crm_lead;"
+        " DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_delete ON crm_lead;"
+        " DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_update ON crm_lead;"
+        " DROP FUNCTION IF EXISTS crm_lead_attribution_rollup_insert,"
+        " crm_lead_attribution_rollup_delete, crm_lead_attribution_rollup_update;"
+        " DROP TABLE IF EXISTS crm_lead_attribution_rollup"
+    )

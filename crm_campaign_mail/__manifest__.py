@@ -28,6 +28,7 @@
         "demo/crm_campaign_mail_demo.xml",
     ],
     "pre_init_hook": "pre_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

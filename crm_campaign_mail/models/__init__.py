@@ -10,5 +10,6 @@ from . import mail_mail
 from . import mail_compose_message
 from . import mail_thread
 from . import crm_lead
+from . import crm_lead_attribution_rollup
 from . import link_tracker_click
 from . import utm_campaign

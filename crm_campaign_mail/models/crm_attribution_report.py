@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from odoo import api, fields, models, tools
@@ -263,19 +264,18 @@ class CrmAttributionReport(models.Model):
             for name, value in values.items():
                 sums[name] += value or 0
 
-        for *keys, spend, count in super()._read_group(
-                expression.AND([domain, [("row_type", "=", "spend")]]), groupby, ["spend:sum", "__count"]):
+        with self._no_jit():
+            spend_groups = super()._read_group(
+                expression.AND([domain, [("row_type", "=", "spend")]]), groupby, ["spend:sum", "__count"])
+        for *keys, spend, count in spend_groups:
             add(tuple(keys), {"spend": spend, "__count": count})
-        Lead = self.env["crm.lead"].with_context(active_test=False, tz="UTC")
-        if Lead.has_access("read"):
-            # one grouped read, by stage too: the won stages' groups bring the won figures
+        if self.env["crm.lead"].has_access("read"):
             won_stages = set(self.env["crm.stage"].sudo().search([("is_won", "=", True)]).ids)
-            for *keys, stage, count, revenue in Lead._read_group(
-                    lead_domain, [*lead_groupby, "stage_id"], ["__count", "expected_revenue:sum"]):
+            for keys, stage_id, count, revenue in self._lead_figures(lead_domain, groupby, lead_groupby):
                 values = {"lead_count": count, "__count": count}
-                if stage.id in won_stages:
+                if stage_id in won_stages:
                     values |= {"won_count": count, "revenue": revenue}
-                add(self._report_keys(keys), values)
+                add(keys, values)
         ranks = self._group_ranks(groupby, groups, traverse=bool(order))
         rows = sorted(groups.items(), key=lambda item: [
             self._group_sort_key(key, rank) for key, rank in zip(item[0], ranks, strict=True)])
@@ -286,6 +286,38 @@ class CrmAttributionReport(models.Model):
                       for name, value in zip(aggregates, values, strict=True)]
             result.append((*keys, *values))
         return result
+
+    @contextmanager
+    def _no_jit(self):
+        """Queries of the block planned without JIT compilation. The spend rows are a few
+        dozen, but the rule's lead arm (``lead_ref`` in the reader's leads, never evaluated
+        on them) costs the plan as if it scanned the leads for each: PostgreSQL then spends
+        seconds compiling (JIT) a query that runs in milliseconds. Restored after the block
+        (a failing query aborts the transaction, which restores it as well)."""
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cr.fetchone()[0]
+        yield
+        cr.execute("SELECT set_config('jit', %s, true)", [previous])
+
+    @api.model
+    def _lead_figures(self, lead_domain, groupby, lead_groupby):
+        """``[(report group keys, stage id, lead count, expected revenue)]`` of the leads
+        the reader may read among ``lead_domain``, by ``lead_groupby`` (the ``crm.lead``
+        specs of the report's ``groupby``) and stage (the won stages' groups bring the won
+        figures): from the leads' attribution roll-up when it keeps every column the search
+        (record rules included) and the grouping read, else one grouped read of the leads."""
+        Lead = self.env["crm.lead"].with_context(active_test=False, tz="UTC")
+        rows = Lead._attribution_rollup_read(lead_domain, lead_groupby)
+        if rows is not None:
+            key_columns = [
+                list(self._read_group_postprocess_groupby(spec, [row[index] for row in rows]))
+                for index, spec in enumerate(groupby)]
+            return [(tuple(column[number] for column in key_columns), *row[-3:])
+                    for number, row in enumerate(rows)]
+        return [(self._report_keys(keys), stage.id, count, revenue)
+                for *keys, stage, count, revenue in Lead._read_group(
+                    lead_domain, [*lead_groupby, "stage_id"], ["__count", "expected_revenue:sum"])]
 
     @api.model
     def _lead_groupby(self, spec):

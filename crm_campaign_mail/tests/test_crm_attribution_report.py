@@ -155,12 +155,54 @@ class TestAttributionReport(ConferenceCrmCase):
                     self.assertEqual(self._comparable(new), self._comparable(old))
 
     def test_lead_figures_read_crm_lead_not_the_view(self):
-        """The lead rows of the view are never read: the spend rows, the won stages, one
-        grouped read of crm.lead and the order of the platforms, whatever the number of leads."""
+        """The lead rows of the view are never read: the spend rows (JIT off and back), the
+        won stages, one grouped read of the lead roll-up and the order of the platforms,
+        whatever the number of leads."""
         Report = self.Report.with_user(self.users["stl"])
         Report.read_group([], ["lead_count", "spend"], ["region_cluster", "source_id"], lazy=False)
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(6):
             Report.read_group([], ["lead_count", "spend"], ["region_cluster", "source_id"], lazy=False)
+
+    def test_lead_figures_from_the_rollup_equal_the_leads(self):
+        """Every role's lead figures are served by the attribution roll-up (its rules read
+        only the roll-up's columns) and equal the leads' own grouped read, also after leads
+        are created, changed and deleted (triggers) and after the roll-up is compacted."""
+        measures = ["lead_count", "won_count", "revenue", "spend"]
+        groupings = [["region_cluster", "source_id"], ["date:month"], ["date:quarter"],
+                     ["event_id"], ["campaign_id", "user_id"], ["team_id"], []]
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+
+        def check(step):
+            for role in ("admin", *ALL_ROLES):
+                user = self.admin if role == "admin" else self.users[role]
+                Lead = self.env["crm.lead"].with_user(user).with_context(active_test=False)
+                self.assertIsNotNone(Lead._attribution_rollup_read([], ["event_id"]),
+                                     f"{role}: the lead rules read a column the roll-up lacks")
+                Report = self.Report.with_user(user)
+                for groupby in groupings:
+                    with self.subTest(step=step, role=role, groupby=groupby):
+                        rolled = Report.read_group([], measures, groupby, lazy=False)
+                        read = Report.with_context(crm_lead_rollup=False).read_group(
+                            [], measures, groupby, lazy=False)
+                        self.assertEqual(self._comparable(rolled), self._comparable(read))
+                        self.assertEqual([type(group["__count"]) for group in rolled],
+                                         [int] * len(rolled))
+
+        check("initial")
+        new = self.env["crm.lead"].create([
+            {"name": f"Roll-up lead {index}", "event_id": self.product_a.id,
+             "user_id": self.users["se"].id, "department_id": self.departments["phone_sales"].id,
+             "source_id": self.linkedin.id, "campaign_id": self.campaign.id, "city": "Pune"}
+            for index in range(3)])
+        (new[0] | self.leads["phone_a_team"]).write(
+            {"stage_id": won_stage.id, "expected_revenue": 1234.5, "city": "Kolkata"})
+        self.leads["own_jme"].write({"source_id": self.indiamart.id})
+        (new[1] | self.leads["own_se"]).unlink()
+        check("after changes")
+        self.env["crm.lead"]._rollup_compact()
+        check("compacted")
+        self.env["crm.lead"]._rollup_rebuild()
+        check("rebuilt")
 
     @staticmethod
     def _comparable(groups):

@@ -1,0 +1,149 @@
+from odoo import api, models
+from odoo.tools import SQL, sql
+
+from odoo.addons.crm_event_products.models.crm_lead import COLUMN_REF, ROLLUP_DIMENSIONS
+
+# Lead counts and expected revenue per combination of the columns the lead record rules read
+# (those of crm_lead_rollup) and the attribution report's lead dimensions: the report's lead
+# figures add up roll-up rows (about a thousand at 1M leads) instead of scanning the reader's
+# share of the leads. Kept by PostgreSQL triggers (insert-only deltas, compacted with
+# crm_lead_rollup by its cron).
+ATTRIBUTION_ROLLUP_TABLE = "crm_lead_attribution_rollup"
+# (roll-up column, SQL type, expression on a crm_lead row)
+ATTRIBUTION_ROLLUP_DIMENSIONS = (
+    *((name, sqltype, name) for name, sqltype in ROLLUP_DIMENSIONS),
+    ("region_cluster", "varchar", "region_cluster"),
+    ("source_id", "integer", "source_id"),
+    ("campaign_id", "integer", "campaign_id"),
+    # the creation month (UTC, as create_date is stored)
+    ("create_month", "date", "date_trunc('month', create_date)::date"),
+)
+ATTRIBUTION_ROLLUP_COLUMNS = frozenset(
+    name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS if name != "create_month"
+)
+# date granularities a creation month answers
+ATTRIBUTION_ROLLUP_GRANULARITIES = ("month", "quarter", "year")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def init(self):
+        res = super().init()
+        self._attribution_rollup_init()
+        return res
+
+    @api.model
+    def _attribution_rollup_init(self):
+        """Create the roll-up table (filled from the leads) and the triggers that keep it."""
+        cr = self.env.cr
+        if not sql.table_exists(cr, ATTRIBUTION_ROLLUP_TABLE):
+            columns = [f"{name} {sqltype}" for name, sqltype, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS]
+            columns += ["lead_count bigint NOT NULL", "expected_revenue_sum numeric"]
+            cr.execute(SQL(f"CREATE TABLE {ATTRIBUTION_ROLLUP_TABLE} ({', '.join(columns)})"))
+            cr.execute(SQL(self._attribution_rollup_insert_sql(("crm_lead", 1))))
+        insert = self._attribution_rollup_insert_sql(("new_rows", 1))
+        delete = self._attribution_rollup_insert_sql(("old_rows", -1))
+        # an update that changes none of the rolled-up columns (most of them) cancels out
+        update = self._attribution_rollup_insert_sql(("new_rows", 1), ("old_rows", -1))
+        cr.execute(
+            SQL(f"""
+            CREATE OR REPLACE FUNCTION crm_lead_attribution_rollup_insert() RETURNS trigger
+                LANGUAGE plpgsql AS $$ BEGIN {insert}; RETURN NULL; END $$;
+            CREATE OR REPLACE FUNCTION crm_lead_attribution_rollup_delete() RETURNS trigger
+                LANGUAGE plpgsql AS $$ BEGIN {delete}; RETURN NULL; END $$;
+            CREATE OR REPLACE FUNCTION crm_lead_attribution_rollup_update() RETURNS trigger
+                LANGUAGE plpgsql AS $$ BEGIN {update}; RETURN NULL; END $$;
+            DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_insert ON crm_lead;
+            DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_delete ON crm_lead;
+            DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_update ON crm_lead;
+            CREATE TRIGGER crm_lead_attribution_rollup_insert AFTER INSERT ON crm_lead
+                REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_attribution_rollup_insert();
+            CREATE TRIGGER crm_lead_attribution_rollup_delete AFTER DELETE ON crm_lead
+                REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_attribution_rollup_delete();
+            CREATE TRIGGER crm_lead_attribution_rollup_update AFTER UPDATE ON crm_lead
+                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_attribution_rollup_update();
+        """)
+        )
+
+    @api.model
+    def _attribution_rollup_insert_sql(self, *sources):
+        """INSERT of the roll-up deltas of ``sources`` ((table, sign), ...): one row per
+        combination of dimensions whose figures change."""
+        dims = ", ".join(name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS)
+        values = ", ".join(f"{expr} AS {name}" for name, _type, expr in ATTRIBUTION_ROLLUP_DIMENSIONS)
+        parts = [
+            f"SELECT {values}, {sign} AS lead_count, {sign} * expected_revenue AS expected_revenue_sum FROM {table}"
+            for table, sign in sources
+        ]
+        return (
+            f"INSERT INTO {ATTRIBUTION_ROLLUP_TABLE}"
+            f" SELECT {dims}, sum(lead_count), sum(expected_revenue_sum)"
+            f" FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY {dims}"
+            f" HAVING sum(lead_count) <> 0 OR sum(expected_revenue_sum) <> 0"
+        )
+
+    @api.model
+    def _rollup_rebuild(self):
+        res = super()._rollup_rebuild()
+        self.flush_model([*ATTRIBUTION_ROLLUP_COLUMNS, "create_date", "expected_revenue"])
+        self.env.cr.execute(SQL(f"DELETE FROM {ATTRIBUTION_ROLLUP_TABLE}"))
+        self.env.cr.execute(SQL(self._attribution_rollup_insert_sql(("crm_lead", 1))))
+        return res
+
+    @api.model
+    def _rollup_compact(self):
+        """Fold the triggers' deltas of both roll-ups into one row per combination (cron)."""
+        res = super()._rollup_compact()
+        dims = ", ".join(name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS)
+        self.env.cr.execute(
+            SQL(
+                f"WITH gone AS (DELETE FROM {ATTRIBUTION_ROLLUP_TABLE} RETURNING *)"
+                f" INSERT INTO {ATTRIBUTION_ROLLUP_TABLE}"
+                f" SELECT {dims}, sum(lead_count), sum(expected_revenue_sum) FROM gone GROUP BY {dims}"
+                f" HAVING sum(lead_count) <> 0"
+            )
+        )
+        return res
+
+    @api.model
+    def _attribution_rollup_read(self, domain, groupby):
+        """Lead count and expected revenue per ``groupby`` and stage of the leads the
+        current user may read among ``domain`` (the same search as ``_read_group``'s, record
+        rules included), summed from the roll-up: ``[(*raw group values, stage id, count,
+        revenue)]``, or None when the search or the grouping needs a column the roll-up does
+        not keep (then the leads themselves must be read). ``groupby``: lead fields of the
+        roll-up, or ``create_date`` by month, quarter or year (UTC)."""
+        keys = []
+        for spec in groupby:
+            name, _sep, granularity = spec.partition(":")
+            if name in ATTRIBUTION_ROLLUP_COLUMNS and not granularity:
+                keys.append(SQL.identifier(name))
+            elif name == "create_date" and granularity in ATTRIBUTION_ROLLUP_GRANULARITIES:
+                keys.append(SQL("date_trunc(%s, create_month)::date", granularity))
+            else:
+                return None
+        if self.env.context.get("crm_lead_rollup") is False:
+            return None
+        query = self._search(domain)
+        if query.is_empty():
+            return []
+        if query._joins or list(query._tables) != [self._table]:
+            return None
+        where = query.where_clause
+        if not set(COLUMN_REF.findall(where.code)) <= ATTRIBUTION_ROLLUP_COLUMNS:
+            return None
+        self.flush_model([*ATTRIBUTION_ROLLUP_COLUMNS, "create_date", "expected_revenue"])
+        # execute_query flushes what the rules read on other models (assignments, teams...)
+        return self.env.execute_query(
+            SQL(
+                'SELECT %s FROM %s AS "crm_lead" WHERE %s GROUP BY %s HAVING sum(lead_count) <> 0',
+                SQL(", ").join([*keys, SQL("stage_id, sum(lead_count)::bigint, sum(expected_revenue_sum)")]),
+                SQL.identifier(ATTRIBUTION_ROLLUP_TABLE),
+                where,
+                SQL(", ").join([*(SQL(str(position)) for position in range(1, len(keys) + 2))]),
+            )
+        )
