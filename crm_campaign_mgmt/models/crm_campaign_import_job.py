@@ -37,7 +37,8 @@ PARAM_REGION_CLUSTERS = "crm_campaign_mgmt.region_clusters"
 STALE_MINUTES = 15
 PARAM_STALE_MINUTES = "crm_campaign_mgmt.import_stale_minutes"
 # batches written at once by a job of the scheduled action, each in its own transaction
-# (see _open_lanes): 2 on a 2-core server took a 100k-row import from 727 to ... leads/s
+# (see _open_lanes): with 2, the job's Python and PostgreSQL's work each keep a core busy
+# (bench/import_bench.py --lanes 1 or 2 compares them)
 IMPORT_LANES = 2
 PARAM_LANES = "crm_campaign_mgmt.import_lanes"
 # the tables an import grows: analyzed during the job once they have doubled
