@@ -46,9 +46,15 @@ GROWN_TABLES = (
     "crm_lead", "mail_message", "mail_followers", "mail_followers_mail_message_subtype_rel",
     "crm_campaign_target", "crm_lead_assignment",
 )
-# the job's own leads after which the product and campaign columns are analyzed (then
-# each time they double)
+# the job's own leads after which the columns its searches and the record rules filter on
+# are analyzed (then each time they double): a product, campaign or user new to the
+# statistics is taken for an empty one (the create-rule check of 1,000 leads then read
+# the importer's 100k leads: 111 ms; 3.8 ms once analyzed)
 SCOPE_ANALYZE_LEADS = 2000
+SCOPE_COLUMNS = {
+    "crm_lead": ("event_id", "campaign_id", "user_id", "create_uid", "team_id", "department_id"),
+    "crm_campaign_target": ("event_id", "campaign_id", "create_uid"),
+}
 # fields only the import itself (the wizard, the job's methods) writes: a user cannot
 # point a job at another user's upload, run it as someone else or fake its result
 PROTECTED_FIELDS = frozenset((
@@ -836,10 +842,10 @@ class CrmCampaignImportJob(models.Model):
     def _analyze_grown_tables(self, counts=None):
         """After a committed batch: ``ANALYZE`` the tables the job grows once they have
         doubled since their last statistics (see
-        :func:`~.crm_lead_bulk.analyze_grown_tables`), and the product and campaign
-        columns of leads and targets each time the job's own leads have doubled (from
-        :data:`SCOPE_ANALYZE_LEADS`), committed at once (the statistics serve the next
-        batches, and other sessions).
+        :func:`~.crm_lead_bulk.analyze_grown_tables`), and the columns of leads and
+        targets the job's searches and the rules filter on (:data:`SCOPE_COLUMNS`) each
+        time the job's own leads have doubled (from :data:`SCOPE_ANALYZE_LEADS`), committed
+        at once (the statistics serve the next batches, and other sessions).
 
         A product new to the statistics is taken for an empty one: the duplicate search
         of each batch then went through any index that starts with the product (the
@@ -848,8 +854,8 @@ class CrmCampaignImportJob(models.Model):
         its statistics would stay those of before the import."""
         analyzed = analyze_grown_tables(self.env.cr, GROWN_TABLES)
         if counts and counts["leads"] >= 2 * counts.get("scope_analyzed", SCOPE_ANALYZE_LEADS // 2):
-            for table in ("crm_lead", "crm_campaign_target"):
-                analyze_columns(self.env.cr, table, ("event_id", "campaign_id"))
+            for table, columns in SCOPE_COLUMNS.items():
+                analyze_columns(self.env.cr, table, columns)
             counts["scope_analyzed"] = counts["leads"]
             analyzed = True
         if analyzed and self._should_commit():

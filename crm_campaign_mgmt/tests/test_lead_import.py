@@ -520,7 +520,7 @@ class TestAnalyzeGrownTables(LeadImportCase):
                          ["crm_bulk_probe"])
         self.assertEqual(self._reltuples(), 11000)
 
-    def test_the_product_columns_are_analyzed_as_the_job_leads_double(self):
+    def test_the_rule_columns_are_analyzed_as_the_job_leads_double(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "crm_campaign_mgmt.import_background_threshold", "10")
         job, _action = self._import(self.researcher, csv_file([HEADER] + rows(45)))
@@ -534,7 +534,9 @@ class TestAnalyzeGrownTables(LeadImportCase):
         # not at 30
         self.assertEqual([call.args[1] for call in analyze.call_args_list],
                          ["crm_lead", "crm_campaign_target"] * 3)
-        self.assertEqual(analyze.call_args.args[2], ("event_id", "campaign_id"))
+        self.assertEqual(analyze.call_args.args[2],
+                         crm_campaign_import_job.SCOPE_COLUMNS["crm_campaign_target"])
+        self.assertIn("user_id", crm_campaign_import_job.SCOPE_COLUMNS["crm_lead"])
 
     def test_the_job_checks_its_tables_after_each_batch(self):
         self.env["ir.config_parameter"].sudo().set_param(
