@@ -11,7 +11,7 @@ import pytest
 from markupsafe import Markup
 from psycopg2.extras import Json, execute_values
 
-from crm_campaign_mgmt.lib.copy_text import copy_text, copy_value
+from crm_campaign_mgmt.lib.copy_text import copy_lines, copy_value
 
 ROW = (
     7, None, True, False, 0.1, 1e-05, decimal.Decimal("12.50"), "tab\there\nline\r\\back",
@@ -30,7 +30,7 @@ def test_values():
     assert copy_value("a\tb\nc\\d") == "a\\tb\\nc\\\\d"
     assert copy_value(datetime.datetime(2026, 12, 3, 10, 5)) == "2026-12-03 10:05:00"
     assert copy_value(Json({"a": 1})) == '{"a": 1}'
-    assert copy_text([(1, "x"), (2, None)]) == "1\tx\n2\t\\N\n"
+    assert copy_lines([(1, "x"), (2, None)]) == ["1\tx", "2\t\\N"]
 
 
 def test_unknown_type_is_refused():
@@ -57,7 +57,7 @@ def cursor():
 
 def test_copy_stores_what_insert_stores(cursor):
     cursor.execute(f"CREATE TEMP TABLE by_copy ({COLUMNS}); CREATE TEMP TABLE by_insert ({COLUMNS})")
-    cursor.copy_expert("COPY by_copy FROM STDIN", io.StringIO(copy_text([ROW, ROW])))
+    cursor.copy_expert("COPY by_copy FROM STDIN", io.StringIO("".join(line + "\n" for line in copy_lines([ROW, ROW]))))
     execute_values(cursor, "INSERT INTO by_insert VALUES %s", [ROW, ROW])
     cursor.execute("SELECT * FROM by_copy")
     copied = cursor.fetchall()

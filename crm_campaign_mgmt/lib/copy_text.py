@@ -41,8 +41,3 @@ def copy_value(value):
 def copy_lines(rows):
     """``rows`` (tuples of column values) as ``COPY`` text lines, without their end."""
     return ["\t".join(map(copy_value, row)) for row in rows]
-
-
-def copy_text(rows):
-    """``rows`` (tuples of column values) as the text of a ``COPY FROM STDIN``."""
-    return "".join(line + "\n" for line in copy_lines(rows))
