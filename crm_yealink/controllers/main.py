@@ -9,11 +9,11 @@ from odoo.http import request
 from ..lib.actionurl import ActionUrlError, normalize_mac, parse_event
 from ..lib.ratelimit import RateLimiter
 from ..lib.yeastar import YeastarError
+from ..models.yealink_action_event import DEFAULT_RATE_LIMIT
 
 _logger = logging.getLogger(__name__)
 
 # per phone (MAC), per worker process; ir.config_parameter crm_yealink.rate_limit overrides the limit
-DEFAULT_RATE_LIMIT = 600  # requests a minute
 RATE_WINDOW = 60.0
 LIMITER = RateLimiter(DEFAULT_RATE_LIMIT, RATE_WINDOW)
 _DUMMY_SECRET = b"0" * 43
@@ -44,10 +44,11 @@ class YealinkController(http.Controller):
         except ActionUrlError as exc:
             raise BadRequest(str(exc)) from exc
         # no Odoo user (auth="none"): the phone authenticates by its secret, checked below;
-        # superuser for the rate limit setting and the phone lookup by MAC
+        # superuser for the endpoint's settings and the phone lookup by MAC
         env = request.env(user=SUPERUSER_ID, su=True)
-        limit = int(env["ir.config_parameter"].get_param("crm_yealink.rate_limit", DEFAULT_RATE_LIMIT))
-        if not LIMITER.hit(mac, limit):
+        queue = env["yealink.action.event"]
+        settings = queue._yealink_endpoint_settings()
+        if not LIMITER.hit(mac, settings["rate_limit"]):
             raise TooManyRequests("rate limit")
         try:
             action_event = parse_event(event, params)
@@ -64,14 +65,11 @@ class YealinkController(http.Controller):
         # the phone is authenticated: its calls are written by this feed only (as superuser), and
         # leads and contacts are matched with the phone user's own rights (crm.call._yealink_match)
         phone = env["yealink.phone"].browse(phone_id)
-        Call = env["crm.call"]
-        popup = Call._yealink_incoming_popup(phone, action_event)
-        queue = env["yealink.action.event"]
-        background = queue._yealink_fold_in_background()
+        background = settings["background"]
         # the pop-up is written with the event, and only for a new one
-        message = popup and Call._yealink_popup_message(phone.user_id, popup)
-        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(popup), trigger=background,
-                                      popup=message):
+        message = env["crm.call"]._yealink_incoming_popup_message(phone, action_event)
+        if not queue._yealink_enqueue(phone_id, action_event, notified=bool(message), trigger=background,
+                                      popup=message, settings=settings):
             return _text("duplicate")
         if background:
             return _text("queued")
@@ -98,8 +96,7 @@ class YealinkController(http.Controller):
         backend = request.env["crm.pbx.backend"].sudo().browse(backend_id).exists()
         if not backend or not backend.active:
             raise NotFound()
-        limit = int(request.env["ir.config_parameter"].sudo().get_param("crm_yealink.rate_limit",
-                                                                        DEFAULT_RATE_LIMIT))
+        limit = request.env["yealink.action.event"].sudo()._yealink_endpoint_settings()["rate_limit"]
         if not LIMITER.hit(f"pbx-{backend.id}", limit * 10):
             raise TooManyRequests("rate limit")
         raw = request.httprequest.get_data(cache=False)

@@ -14,6 +14,14 @@ class ResPartner(models.Model):
         for partner in self:
             partner.yealink_call_count = counts.get(partner, 0)
 
+    def write(self, vals):
+        if "country_id" in vals and self.ids:
+            # a company's country is the default of its phones' local numbers (yealink.phone._yealink_ring_row)
+            self.env.cr.execute("SELECT 1 FROM res_company WHERE partner_id = ANY(%s) LIMIT 1", [list(self.ids)])
+            if self.env.cr.fetchone():
+                self.env.registry.clear_cache()
+        return super().write(vals)
+
     def action_view_yealink_calls(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_yealink.action_crm_call")

@@ -1,3 +1,4 @@
+import atexit
 import logging
 import os
 import threading
@@ -5,8 +6,8 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models, sql_db
-from odoo.tools import SQL
+from odoo import api, fields, models, sql_db, tools
+from odoo.tools import SQL, frozendict
 
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 
@@ -17,31 +18,72 @@ _logger = logging.getLogger(__name__)
 
 class _PostgresNotifier:
     """``NOTIFY`` on the ``postgres`` database, where Odoo's cron workers (``cron_trigger``) and
-    websocket workers (``imbus``) listen, over one kept connection per process.
+    websocket workers (``imbus``) listen, from a sender thread over one kept connection per
+    process.
 
     ``ir.cron._notifydb`` and ``bus.bus`` open a new connection for each notification (Odoo
     never pools connections to ``postgres``): that would cost every Action URL request a
-    connection set-up. The connection commits asynchronously (``synchronous_commit`` off): a
-    notification lost in a crash of the PostgreSQL server only delays the fold to the cron's
-    next poll (a minute) and loses a pop-up of a call that is ringing no more."""
+    connection set-up. Here a request only queues its notifications once its transaction has
+    committed (``notify_after_commit``) and answers the phone; the sender thread sends what
+    has gathered in one statement, a repeated notification once: under load, one ``NOTIFY``
+    wakes the cron workers for many events. Every notification is sent after the commit it
+    announces, so the cron or websocket worker it wakes sees the event.
+
+    The connection commits asynchronously (``synchronous_commit`` off). A notification lost in
+    a crash of the PostgreSQL server, or of a worker killed before its thread sent it, only
+    delays the fold to the cron's next poll (a minute) and loses a pop-up of a call that is
+    ringing no more; a worker that exits normally sends what is left (``atexit``)."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a worker forked by the prefork server starts afresh
+        atexit.register(self.flush)
+
+    def _reset(self):
+        self._cond = threading.Condition()  # guards _pending and _thread
+        self._send_lock = threading.Lock()  # one sender on the connection at a time
+        self._pending = []
+        self._thread = None
         self._cnx = None
-        self._pid = None
 
     def notify(self, notifications):
-        """Send ``notifications``, ``[(channel, payload)]``, in one statement."""
+        """Have the sender thread send ``notifications``, ``[(channel, payload)]``, soon."""
+        if not notifications:
+            return
+        with self._cond:
+            for notification in notifications:
+                if notification not in self._pending:
+                    self._pending.append(notification)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="crm_yealink.notifier", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def flush(self):
+        """Send what is waiting now, in the calling thread."""
+        with self._cond:
+            batch, self._pending = self._pending, []
+        self._send(batch)
+
+    def _run(self):
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+                batch, self._pending = self._pending, []
+            self._send(batch)
+
+    def _send(self, notifications):
+        """``NOTIFY`` each of ``notifications`` in one statement (errors are logged)."""
         if not notifications:
             return
         query = SQL("SELECT %s", SQL(", ").join(
             SQL("%s(%s, %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), channel, payload)
             for channel, payload in notifications
         ))
-        with self._lock:
+        with self._send_lock:
             try:
-                if self._cnx is None or self._cnx.closed or self._pid != os.getpid():  # not a parent's
-                    self._pid = os.getpid()
+                if self._cnx is None or self._cnx.closed:
                     self._cnx = psycopg2.connect(**sql_db.connection_info_for("postgres")[1])
                     self._cnx.autocommit = True
                     with self._cnx.cursor() as cr:
@@ -75,6 +117,8 @@ def notify_after_commit(cr, channel, payload):
 
 # events folded per transaction by the scheduled action
 FOLD_BATCH = 200
+# Action URL requests a minute per phone and worker (crm_yealink.rate_limit overrides it)
+DEFAULT_RATE_LIMIT = 600
 
 
 class YealinkActionEvent(models.Model):
@@ -109,19 +153,34 @@ class YealinkActionEvent(models.Model):
     def _yealink_fold_in_background(self):
         """True when the scheduled action folds the events (``crm_yealink.fold_in_background``),
         False when each request folds its own (the default)."""
-        value = self.env["ir.config_parameter"].sudo().get_param("crm_yealink.fold_in_background", "")
-        return value.strip().lower() in ("1", "true", "yes")
+        return self._yealink_endpoint_settings()["background"]
 
     @api.model
     def _yealink_async_commit(self):
         """True (the default) when an Action URL request's transaction commits without waiting
         for its WAL flush (``crm_yealink.async_commit``; ``0`` to turn it off): see the readme
         (Configure) for what a crash of the database server can lose and what recovers it."""
-        value = self.env["ir.config_parameter"].sudo().get_param("crm_yealink.async_commit", "1")
-        return value.strip().lower() not in ("0", "false", "no", "")
+        return self._yealink_endpoint_settings()["async_commit"]
 
     @api.model
-    def _yealink_enqueue(self, phone_id, event, notified=False, trigger=True, popup=None):
+    @tools.ormcache()
+    def _yealink_endpoint_settings(self):
+        """What every Action URL request reads, once per worker (the registry's cache, cleared
+        in every worker when a system parameter changes): ``rate_limit`` (requests a minute and
+        phone, ``crm_yealink.rate_limit``), ``background``, ``async_commit`` and ``fold_cron_id``
+        (the scheduled action that folds queued events)."""
+        params = self.env["ir.config_parameter"].sudo()
+        background = params.get_param("crm_yealink.fold_in_background", "").strip().lower()
+        async_commit = params.get_param("crm_yealink.async_commit", "1").strip().lower()
+        return frozendict({
+            "rate_limit": int(params.get_param("crm_yealink.rate_limit", DEFAULT_RATE_LIMIT)),
+            "background": background in ("1", "true", "yes"),
+            "async_commit": async_commit not in ("0", "false", "no", ""),
+            "fold_cron_id": self.env["ir.model.data"]._xmlid_to_res_id("crm_yealink.ir_cron_yealink_fold_events"),
+        })
+
+    @api.model
+    def _yealink_enqueue(self, phone_id, event, notified=False, trigger=True, popup=None, settings=None):
         """Queue ``event`` (an authenticated :class:`ActionEvent`) of phone ``phone_id`` and have
         the fold run now (``trigger``); False if the same event of the same call is already
         waiting (a repeated request), and nothing is written.
@@ -132,9 +191,10 @@ class YealinkActionEvent(models.Model):
         gives it); the cron and websocket workers are notified once it is committed.
 
         It is the request's first write: with ``_yealink_async_commit``, the same round trip
-        sets ``synchronous_commit`` off for the rest of the transaction (``SET LOCAL``)."""
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_yealink.ir_cron_yealink_fold_events")
-        async_commit = "SET LOCAL synchronous_commit TO off; " if self._yealink_async_commit() else ""
+        sets ``synchronous_commit`` off for the rest of the transaction (``SET LOCAL``).
+        ``settings``: ``_yealink_endpoint_settings()``, if the caller has it already."""
+        settings = settings or self._yealink_endpoint_settings()
+        async_commit = "SET LOCAL synchronous_commit TO off; " if settings["async_commit"] else ""
         self.env.cr.execute(
             async_commit
             + """WITH queued AS (
@@ -164,7 +224,7 @@ class YealinkActionEvent(models.Model):
                 "display": event.display_remote or None,
                 "now": fields.Datetime.now(),
                 "notified": notified,
-                "cron": cron_id,
+                "cron": settings["fold_cron_id"],
                 "uid": self.env.uid,
                 "trigger": trigger,
                 "popup": bool(popup),

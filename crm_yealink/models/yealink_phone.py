@@ -7,8 +7,8 @@ from ..lib.actionurl import ActionUrlError, normalize_mac
 from ..lib.phone_client import PhoneError, dial
 
 ADMIN_GROUPS = "base.group_system,crm_event_products.group_crm_conf_admin"
-# fields of ``_yealink_auth_row``: a change clears the cache of every worker
-AUTH_FIELDS = {"mac", "secret", "active", "allowed_ip"}
+# fields of ``_yealink_auth_row`` and ``_yealink_ring_row``: a change clears the cache of every worker
+CACHED_FIELDS = {"mac", "secret", "active", "allowed_ip", "user_id", "country_id"}
 
 
 def _new_secret():
@@ -73,8 +73,8 @@ class YealinkPhone(models.Model):
 
     def write(self, vals):
         res = super().write(self._normalize_vals(dict(vals)))
-        if AUTH_FIELDS.intersection(vals):
-            self.env.registry.clear_cache()  # _yealink_auth_row
+        if CACHED_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()  # _yealink_auth_row, _yealink_ring_row
         return res
 
     def unlink(self):
@@ -91,6 +91,22 @@ class YealinkPhone(models.Model):
         self.env.cr.execute("SELECT id, secret, allowed_ip FROM yealink_phone WHERE mac = %s AND active", (mac,))
         row = self.env.cr.fetchone()
         return tuple(row) if row else None
+
+    @api.model
+    @tools.ormcache("phone_id")
+    def _yealink_ring_row(self, phone_id):
+        """``(user id, the user's partner id, country code, calling code)`` of phone
+        ``phone_id`` (the country of its local numbers, as ``_phone_country``), or None: what
+        the pop-up of an incoming call needs of the phone, cached per worker (the registry's
+        cache, cleared in every worker when a phone's user or country, a user's company, or
+        a company's country changes: ``res_company``, ``res_partner``)."""
+        self.env.cr.execute("SELECT user_id FROM yealink_phone WHERE id = %s", (phone_id,))
+        row = self.env.cr.fetchone()
+        if not row or not row[0]:
+            return None
+        phone = self.browse(phone_id)
+        country = phone._phone_country()
+        return row[0], phone.user_id.partner_id.id, country.code or None, country.phone_code or None
 
     def _phone_country(self):
         self.ensure_one()

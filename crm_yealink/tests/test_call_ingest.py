@@ -1,9 +1,16 @@
 import json
+import select
+import time
+import uuid
 from datetime import timedelta
 
-from odoo import fields
+import psycopg2
+from psycopg2 import sql as pgsql
+
+from odoo import fields, sql_db
 from odoo.tests import tagged
 
+from ..models.yealink_action_event import NOTIFIER
 from .common import LEAD_E164, LEAD_NUMBER, YealinkCase, event
 
 
@@ -110,6 +117,26 @@ class TestCallIngest(YealinkCase):
         self.assertEqual(synchronous_commit_after_enqueue("sc2"), "on")
         params.set_param("crm_yealink.async_commit", "1")
         self.assertEqual(synchronous_commit_after_enqueue("sc3"), "off")
+
+    def test_notifications_reach_the_listeners_of_the_postgres_database(self):
+        """The cron and websocket workers LISTEN on the ``postgres`` database: the notifier's
+        thread sends there what requests queued after their commit, a repeat once."""
+        channel = f"crm_yealink_test_{uuid.uuid4().hex[:12]}"
+        listener = psycopg2.connect(**sql_db.connection_info_for("postgres")[1])
+        listener.autocommit = True
+        try:
+            with listener.cursor() as cr:
+                cr.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
+            NOTIFIER.notify([(channel, "first"), (channel, "second"), (channel, "first")])
+            received, deadline = [], time.monotonic() + 10
+            while len(received) < 2 and time.monotonic() < deadline:
+                if select.select([listener], [], [], 0.2)[0]:
+                    listener.poll()
+                    received += [notification.payload for notification in listener.notifies]
+                    listener.notifies.clear()
+            self.assertEqual(sorted(received), ["first", "second"])
+        finally:
+            listener.close()
 
     def test_figures(self):
         self.ingest("outgoing_call", "call_established", "call_terminated", call_id="a")

@@ -64,3 +64,34 @@ class TestNumberMatching(YealinkCase):
         self.assertEqual(popup["lead_id"], self.leads["own_se"].id)
         call = self.Call._yealink_ingest(self.phone, event("incoming_call", "m1", remote="09800000011"))[1]
         self.assertEqual(call.lead_id, self.leads["own_se"])
+
+    def test_rules_translated_once_follow_a_rule_change(self):
+        """The user's rule condition is translated once per worker; a new rule (or any change
+        that clears Odoo's cache of the rules' domains) is applied to the next match at once."""
+        self.assertEqual(self.Call._yealink_match(SHARED, self.se)[0], self.leads["own_se"])
+        self.assertIsNotNone(self.Call._yealink_readable_leads_condition(self.se.id))
+        self.env["ir.rule"].sudo().create({  # global: restricts every user (group rules widen)
+            "name": "The shared number's leads are hidden (test)",
+            "model_id": self.env.ref("crm.model_crm_lead").id,
+            "domain_force": f"[('phone_sanitized', '!=', '{SHARED}')]",
+        })
+        self.env.cr.postcommit.data.pop("crm_yealink.match", None)  # a new transaction's match
+        lead, _partner = self.Call._yealink_match(SHARED, self.se)
+        self.assertFalse(lead, "the new rule hides the number's leads")
+        self.assertEqual(self.reference_match(SHARED, self.se)[0], False)
+
+    def test_local_numbers_follow_the_company_country(self):
+        """A phone without a country reads local numbers in its user's company's country,
+        cached per worker and cleared when that country changes."""
+        phone = self.phone.sudo()
+        phone.country_id = False
+        self.assertEqual(self.env["yealink.phone"]._yealink_ring_row(phone.id)[2:], ("IN", 91))
+        self.se.company_id.country_id = self.env.ref("base.fr")
+        self.assertEqual(self.env["yealink.phone"]._yealink_ring_row(phone.id)[2:], ("FR", 33))
+        context = self.Call._yealink_ringing_context(phone.id, "fr-1")
+        self.assertEqual(self.Call._yealink_e164_in("01 23 45 67 89", context["country_code"],
+                                                    context["country_phone_code"]), "+33123456789")
+        self.se.company_id.partner_id.country_id = self.env.ref("base.in")  # the company's address
+        self.assertEqual(self.env["yealink.phone"]._yealink_ring_row(phone.id)[2:], ("IN", 91))
+        phone.country_id = self.env.ref("base.fr")
+        self.assertEqual(self.env["yealink.phone"]._yealink_ring_row(phone.id)[2:], ("FR", 33))
