@@ -240,10 +240,15 @@ DASHBOARDS = {
 }
 
 
-def write_files(folder):
-    for name, build in DASHBOARDS.items():
+def write_dashboards(dashboards, folder):
+    """Write each of ``dashboards`` (``{file name: builder}``) as ``<folder>/<name>.json``."""
+    for name, build in dashboards.items():
         path = Path(folder) / f"{name}.json"
         path.write_text(json.dumps(build().to_json(), indent=1, sort_keys=True) + "\n")
+
+
+def write_files(folder):
+    write_dashboards(DASHBOARDS, folder)
 
 
 if __name__ == "__main__":

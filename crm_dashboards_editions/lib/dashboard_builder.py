@@ -6,7 +6,6 @@ from its file (importing the ``crm_dashboards`` package would load its Odoo mode
 """
 
 import importlib.util
-import json
 from pathlib import Path
 
 _BUILDER = Path(__file__).resolve().parents[2] / "crm_dashboards" / "lib" / "dashboard_builder.py"
@@ -42,9 +41,7 @@ DASHBOARDS = {"kinds_dashboard": kinds}
 
 
 def write_files(folder):
-    for name, build in DASHBOARDS.items():
-        path = Path(folder) / f"{name}.json"
-        path.write_text(json.dumps(build().to_json(), indent=1, sort_keys=True) + "\n")
+    _builder.write_dashboards(DASHBOARDS, folder)
 
 
 if __name__ == "__main__":
