@@ -36,6 +36,26 @@ STATES = [
 SOURCES = [("phone", "Phone (Action URL)"), ("pbx", "PBX call record"), ("both", "Phone and PBX")]
 
 
+def _plain_domain(model, domain):
+    """Whether ``domain`` on ``model`` translates to SQL that depends on no data: only stored
+    fields along its paths and no hierarchy operator (``child_of``, ``parent_of``), which the
+    ORM expands into ids when it translates them."""
+    for leaf in domain:
+        if not isinstance(leaf, (list, tuple)) or len(leaf) != 3:
+            continue  # "&", "|", "!"
+        path, operator, _value = leaf
+        if operator in ("child_of", "parent_of") or not isinstance(path, str):
+            return False
+        current = model
+        for name in path.split("."):
+            field = current._fields.get(name)
+            if field is None or not field.store:
+                return False
+            if field.relational:
+                current = current.env[field.comodel_name]
+    return True
+
+
 class CrmCall(models.Model):
     """One phone call, folded from the phone's Action URL events and/or the PBX's call record.
 
@@ -221,8 +241,16 @@ class CrmCall(models.Model):
         for a Phone Sales user's rules); it depends only on that domain, which Odoo caches
         per user in the same registry cache (``ir.rule._compute_domain``): both are cleared
         together when rules, groups, users' companies or access rights change. The SQL keeps
-        the fields to flush before it runs (``env.execute_query`` flushes them)."""
-        query = self.env["crm.lead"].with_user(user_id).with_context(active_test=True)._search([])
+        the fields to flush before it runs (``env.execute_query`` flushes them).
+
+        Only rules made of stored fields and plain operators are translated once: a
+        ``child_of`` or a computed field's search is expanded into ids when translated, from
+        data no cache follows (then None: the caller searches each time)."""
+        Lead = self.env["crm.lead"].with_user(user_id).with_context(active_test=True)
+        rules_domain = self.env["ir.rule"].with_user(user_id)._compute_domain(Lead._name, "read") or []
+        if not _plain_domain(Lead, rules_domain):
+            return None
+        query = Lead._search([])
         if query.is_empty():
             return SQL("FALSE")
         if query._joins or query._ids is not None or list(query._tables) != ["crm_lead"]:

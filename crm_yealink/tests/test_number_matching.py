@@ -95,3 +95,20 @@ class TestNumberMatching(YealinkCase):
         self.assertEqual(self.env["yealink.phone"]._yealink_ring_row(phone.id)[2:], ("IN", 91))
         phone.country_id = self.env.ref("base.fr")
         self.assertEqual(self.env["yealink.phone"]._yealink_ring_row(phone.id)[2:], ("FR", 33))
+
+    def test_rules_expanded_from_data_are_searched_each_time(self):
+        """A rule whose translation reads data (``child_of``, a computed field's search) is not
+        translated once: the match searches as the user, and still equals his search."""
+        linked = self.leads["phone_b_team"].sudo().partner_id
+        self.env["ir.rule"].sudo().create({
+            "name": "Leads of no contact or of the linked contact's company (test)",
+            "model_id": self.env.ref("crm.model_crm_lead").id,
+            "domain_force": f"['|', ('partner_id', '=', False), ('partner_id', 'child_of', [{linked.id}])]",
+        })
+        self.assertIsNone(self.Call._yealink_readable_leads_condition(self.se.id))
+        for role, user in self.users.items():
+            for number in self.numbers:
+                with self.subTest(role=role, number=number):
+                    self.env.cr.postcommit.data.pop("crm_yealink.match", None)
+                    lead, partner = self.Call._yealink_match(number, user)
+                    self.assertEqual((lead.id, partner.id), self.reference_match(number, user))
