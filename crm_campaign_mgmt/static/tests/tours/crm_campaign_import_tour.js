@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { fillInFileInput } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
+import { uploadCsvSteps } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
 // 3 valid rows, 1 invalid email, 1 duplicate (same email as the first row)
 const CSV_CONTENT = [
@@ -31,23 +31,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_import_targets_tour",
             content: "The wizard proposes the campaign's conference",
             trigger: ".modal .o_field_widget[name='event_id'] input:value('Import Tour Summit')",
         },
-        {
-            content: "Upload the CSV file",
-            trigger: ".modal .o_field_widget[name='file']",
-            run: function () {
-                const input = this.anchor.querySelector("input[type='file']");
-                fillInFileInput(input, "tour_targets.csv", "text/csv", CSV_CONTENT);
-            },
-        },
-        {
-            content: "The file is loaded",
-            trigger: ".modal .o_field_widget[name='file'] input.o_input:value('tour_targets.csv')",
-        },
-        {
-            content: "Read the columns",
-            trigger: ".modal footer button[name='action_read_columns']",
-            run: "click",
-        },
+        ...uploadCsvSteps("tour_targets.csv", CSV_CONTENT),
         {
             content: "Email column guessed as Email",
             trigger: ".modal .o_field_widget[name='line_ids'] .o_data_row:has(td[name='header']:contains('Email')) td[name='field_key']:contains('Email')",

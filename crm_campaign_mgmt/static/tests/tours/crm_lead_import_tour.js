@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { fillInFileInput } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
+import { uploadCsvSteps } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
 // 3 valid rows (one with an international number), 1 invalid phone
 const CSV_CONTENT = [
@@ -35,23 +35,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_import_leads_tour", {
             content: "The researcher's only product is proposed",
             trigger: ".modal .o_field_widget[name='event_id'] input:value('Lead Tour Summit')",
         },
-        {
-            content: "Upload the CSV file",
-            trigger: ".modal .o_field_widget[name='file']",
-            run: function () {
-                const input = this.anchor.querySelector("input[type='file']");
-                fillInFileInput(input, "my_leads.csv", "text/csv", CSV_CONTENT);
-            },
-        },
-        {
-            content: "The file is loaded",
-            trigger: ".modal .o_field_widget[name='file'] input.o_input:value('my_leads.csv')",
-        },
-        {
-            content: "Read the columns",
-            trigger: ".modal footer button[name='action_read_columns']",
-            run: "click",
-        },
+        ...uploadCsvSteps("my_leads.csv", CSV_CONTENT),
         {
             content: "Four rows are announced",
             trigger: ".modal .o_field_widget[name='total_rows']:contains(/^\\s*4\\s*$/)",

@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { assertHidden, assertMenusHidden, fillInFileInput } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
+import { assertHidden, assertMenusHidden, uploadCsvSteps } from "@crm_campaign_mgmt/../tests/tours/tour_helpers";
 
 // Issue 13: the screens of the marketing manager, the researcher, the producer and the suite
 // administrator.
@@ -130,24 +130,7 @@ registry.category("web_tour.tours").add("crm_campaign_mgmt_researcher_tour", {
             content: "Step 1 is named for what it does",
             trigger: ".modal .o_statusbar_status button.o_arrow_button_current:contains('1. Upload the File')",
         },
-        {
-            content: "Upload a CSV file",
-            trigger: ".modal .o_field_widget[name='file']",
-            run() {
-                const input = this.anchor.querySelector("input[type='file']");
-                fillInFileInput(input, "researcher.csv", "text/csv",
-                    "Name,Email,Mobile\r\nAsha Rao,asha.researcher@example.com,98765 43210");
-            },
-        },
-        {
-            content: "The file is loaded",
-            trigger: ".modal .o_field_widget[name='file'] input.o_input:value('researcher.csv')",
-        },
-        {
-            content: "Next",
-            trigger: ".modal footer button[name='action_read_columns']",
-            run: "click",
-        },
+        ...uploadCsvSteps("researcher.csv", "Name,Email,Mobile\r\nAsha Rao,asha.researcher@example.com,98765 43210"),
         {
             content: "Step 2 maps the columns",
             trigger: ".modal .o_statusbar_status button.o_arrow_button_current:contains('2. Map the Columns')",

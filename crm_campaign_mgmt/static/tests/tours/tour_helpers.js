@@ -12,6 +12,32 @@ export function fillInFileInput(input, name, type, content) {
     input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
+/**
+ * The import wizard's first step as a user does it: put the file ``name`` (``content``, a
+ * CSV text) in the wizard's file field, wait until it is loaded, then read its columns.
+ */
+export function uploadCsvSteps(name, content) {
+    return [
+        {
+            content: `Upload ${name}`,
+            trigger: ".modal .o_field_widget[name='file']",
+            run() {
+                const input = this.anchor.querySelector("input[type='file']");
+                fillInFileInput(input, name, "text/csv", content);
+            },
+        },
+        {
+            content: "The file is loaded",
+            trigger: `.modal .o_field_widget[name='file'] input.o_input:value('${name}')`,
+        },
+        {
+            content: "Read the columns",
+            trigger: ".modal footer button[name='action_read_columns']",
+            run: "click",
+        },
+    ];
+}
+
 /** Fail when the element is on screen. */
 export function assertHidden(selector, what) {
     const element = document.querySelector(selector);
