@@ -1,6 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL, sql
 
+from odoo.addons.crm_event_products.lib.rollup_sql import compact_sql, delta_insert_sql, statement_triggers_sql
 from odoo.addons.crm_event_products.models.crm_lead import COLUMN_REF, ROLLUP_DIMENSIONS
 
 # Lead counts and expected revenue per combination of the columns the lead record rules read
@@ -21,6 +22,8 @@ ATTRIBUTION_ROLLUP_DIMENSIONS = (
 ATTRIBUTION_ROLLUP_COLUMNS = frozenset(
     name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS if name != "create_month"
 )
+# (roll-up column, what one lead adds to it; ``{sign}``: +1 or -1, see delta_insert_sql)
+ATTRIBUTION_ROLLUP_SUMS = (("lead_count", "{sign}"), ("expected_revenue_sum", "{sign} * expected_revenue"))
 # date granularities a creation month answers
 ATTRIBUTION_ROLLUP_GRANULARITIES = ("month", "quarter", "year")
 
@@ -46,45 +49,16 @@ class CrmLead(models.Model):
         delete = self._attribution_rollup_insert_sql(("old_rows", -1))
         # an update that changes none of the rolled-up columns (most of them) cancels out
         update = self._attribution_rollup_insert_sql(("new_rows", 1), ("old_rows", -1))
-        cr.execute(
-            SQL(f"""
-            CREATE OR REPLACE FUNCTION crm_lead_attribution_rollup_insert() RETURNS trigger
-                LANGUAGE plpgsql AS $$ BEGIN {insert}; RETURN NULL; END $$;
-            CREATE OR REPLACE FUNCTION crm_lead_attribution_rollup_delete() RETURNS trigger
-                LANGUAGE plpgsql AS $$ BEGIN {delete}; RETURN NULL; END $$;
-            CREATE OR REPLACE FUNCTION crm_lead_attribution_rollup_update() RETURNS trigger
-                LANGUAGE plpgsql AS $$ BEGIN {update}; RETURN NULL; END $$;
-            DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_insert ON crm_lead;
-            DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_delete ON crm_lead;
-            DROP TRIGGER IF EXISTS crm_lead_attribution_rollup_update ON crm_lead;
-            CREATE TRIGGER crm_lead_attribution_rollup_insert AFTER INSERT ON crm_lead
-                REFERENCING NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_attribution_rollup_insert();
-            CREATE TRIGGER crm_lead_attribution_rollup_delete AFTER DELETE ON crm_lead
-                REFERENCING OLD TABLE AS old_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_attribution_rollup_delete();
-            CREATE TRIGGER crm_lead_attribution_rollup_update AFTER UPDATE ON crm_lead
-                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_attribution_rollup_update();
-        """)
-        )
+        cr.execute(SQL(statement_triggers_sql(
+            "crm_lead_attribution_rollup", "crm_lead", insert_body=insert, delete_body=delete, update_body=update,
+        )))
 
     @api.model
     def _attribution_rollup_insert_sql(self, *sources):
         """INSERT of the roll-up deltas of ``sources`` ((table, sign), ...): one row per
         combination of dimensions whose figures change."""
-        dims = ", ".join(name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS)
-        values = ", ".join(f"{expr} AS {name}" for name, _type, expr in ATTRIBUTION_ROLLUP_DIMENSIONS)
-        parts = [
-            f"SELECT {values}, {sign} AS lead_count, {sign} * expected_revenue AS expected_revenue_sum FROM {table}"
-            for table, sign in sources
-        ]
-        return (
-            f"INSERT INTO {ATTRIBUTION_ROLLUP_TABLE}"
-            f" SELECT {dims}, sum(lead_count), sum(expected_revenue_sum)"
-            f" FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY {dims}"
-            f" HAVING sum(lead_count) <> 0 OR sum(expected_revenue_sum) <> 0"
-        )
+        dims = [(name, expr) for name, _type, expr in ATTRIBUTION_ROLLUP_DIMENSIONS]
+        return delta_insert_sql(ATTRIBUTION_ROLLUP_TABLE, dims, ATTRIBUTION_ROLLUP_SUMS, sources)
 
     @api.model
     def _rollup_rebuild(self):
@@ -98,15 +72,9 @@ class CrmLead(models.Model):
     def _rollup_compact(self):
         """Fold the triggers' deltas of both roll-ups into one row per combination (cron)."""
         res = super()._rollup_compact()
-        dims = ", ".join(name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS)
-        self.env.cr.execute(
-            SQL(
-                f"WITH gone AS (DELETE FROM {ATTRIBUTION_ROLLUP_TABLE} RETURNING *)"
-                f" INSERT INTO {ATTRIBUTION_ROLLUP_TABLE}"
-                f" SELECT {dims}, sum(lead_count), sum(expected_revenue_sum) FROM gone GROUP BY {dims}"
-                f" HAVING sum(lead_count) <> 0"
-            )
-        )
+        dims = [name for name, _type, _expr in ATTRIBUTION_ROLLUP_DIMENSIONS]
+        sums = [name for name, _template in ATTRIBUTION_ROLLUP_SUMS]
+        self.env.cr.execute(SQL(compact_sql(ATTRIBUTION_ROLLUP_TABLE, dims, sums, "lead_count")))
         return res
 
     @api.model

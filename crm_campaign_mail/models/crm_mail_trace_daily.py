@@ -3,6 +3,8 @@ import logging
 from odoo import api, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_event_products.lib.rollup_sql import statement_triggers_sql
+
 _logger = logging.getLogger(__name__)
 
 # key of a roll-up row; NULL event / user are stored as 0 (part of the primary key)
@@ -118,30 +120,19 @@ class CrmMailTraceDaily(models.AbstractModel):
         columns = ", ".join((*KEY, *SUMS))
         keys = ", ".join(KEY)
         delta = self._delta_table
-        self.env.cr.execute(SQL(f"""
-            CREATE OR REPLACE FUNCTION crm_mail_trace_daily_insert() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
+        insert = f"""
                 INSERT INTO {delta} ({columns})
                 SELECT {keys}, {_sums_select()}
                   FROM (SELECT {_delta_select("+")} FROM crm_mail_trace_new t
                          WHERE t.campaign_id IS NOT NULL) d
-              GROUP BY {keys};
-                RETURN NULL;
-            END $$;
-            CREATE OR REPLACE FUNCTION crm_mail_trace_daily_delete() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
+              GROUP BY {keys}"""
+        delete = f"""
                 INSERT INTO {delta} ({columns})
                 SELECT {keys}, {_sums_select()}
                   FROM (SELECT {_delta_select("-")} FROM crm_mail_trace_old t
                          WHERE t.campaign_id IS NOT NULL) d
-              GROUP BY {keys};
-                RETURN NULL;
-            END $$;
-            CREATE OR REPLACE FUNCTION crm_mail_trace_daily_update() RETURNS trigger
-            LANGUAGE plpgsql AS $$
-            BEGIN
+              GROUP BY {keys}"""
+        update = f"""
                 INSERT INTO {delta} ({columns})
                 SELECT {keys}, {_sums_select()}
                   FROM (SELECT {_delta_select("+")} FROM crm_mail_trace_new t
@@ -152,22 +143,11 @@ class CrmMailTraceDaily(models.AbstractModel):
                           JOIN crm_mail_trace_new n ON n.id = t.id
                          WHERE t.campaign_id IS NOT NULL AND ({_changed_sql("t", "n")})) d
               GROUP BY {keys}
-                HAVING {" OR ".join(f"SUM({name}) <> 0" for name in SUMS)};
-                RETURN NULL;
-            END $$;
-            DROP TRIGGER IF EXISTS crm_mail_trace_daily_insert ON crm_mail_trace;
-            DROP TRIGGER IF EXISTS crm_mail_trace_daily_update ON crm_mail_trace;
-            DROP TRIGGER IF EXISTS crm_mail_trace_daily_delete ON crm_mail_trace;
-            CREATE TRIGGER crm_mail_trace_daily_insert AFTER INSERT ON crm_mail_trace
-                REFERENCING NEW TABLE AS crm_mail_trace_new
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_mail_trace_daily_insert();
-            CREATE TRIGGER crm_mail_trace_daily_update AFTER UPDATE ON crm_mail_trace
-                REFERENCING OLD TABLE AS crm_mail_trace_old NEW TABLE AS crm_mail_trace_new
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_mail_trace_daily_update();
-            CREATE TRIGGER crm_mail_trace_daily_delete AFTER DELETE ON crm_mail_trace
-                REFERENCING OLD TABLE AS crm_mail_trace_old
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_mail_trace_daily_delete();
-        """))
+                HAVING {" OR ".join(f"SUM({name}) <> 0" for name in SUMS)}"""
+        self.env.cr.execute(SQL(statement_triggers_sql(
+            "crm_mail_trace_daily", "crm_mail_trace", insert_body=insert, delete_body=delete, update_body=update,
+            new_alias="crm_mail_trace_new", old_alias="crm_mail_trace_old",
+        )))
 
     @api.model
     def _fill(self):

@@ -6,6 +6,8 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.tools import SQL, create_index
 
+from odoo.addons.crm_event_products.lib.rollup_sql import statement_triggers_sql
+
 _logger = logging.getLogger(__name__)
 
 # KPIs of this addon; a connector adds its own (selection_add on ``kpi`` and an
@@ -278,27 +280,16 @@ class CrmKpiDaily(models.Model):
                 "delete": [self._trigger_rows_sql(spec, OLD_ROWS) for spec in specs],
                 "update": [self._trigger_update_sql(spec) for spec in specs],
             }
+            bodies = {}
             for operation, selects in queries.items():
-                function = f"crm_kpi_daily_{table}_{operation}"
                 union = "\nUNION ALL\n".join(selects)
-                transition = {
-                    "insert": f"NEW TABLE AS {NEW_ROWS}",
-                    "delete": f"OLD TABLE AS {OLD_ROWS}",
-                    "update": f"OLD TABLE AS {OLD_ROWS} NEW TABLE AS {NEW_ROWS}",
-                }[operation]
-                cr.execute(SQL(f"""
-                    CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                        INSERT INTO {DIRTY_TABLE} (date, user_id)
-                        SELECT DISTINCT g.date, g.user_id FROM ({union}) g
-                         WHERE g.date IS NOT NULL AND g.user_id IS NOT NULL;
-                        RETURN NULL;
-                    END $$;
-                    DROP TRIGGER IF EXISTS {function} ON {table};
-                    CREATE TRIGGER {function} AFTER {operation.upper()} ON {table}
-                        REFERENCING {transition}
-                        FOR EACH STATEMENT EXECUTE FUNCTION {function}();
-                """))
+                bodies[f"{operation}_body"] = f"""
+                    INSERT INTO {DIRTY_TABLE} (date, user_id)
+                    SELECT DISTINCT g.date, g.user_id FROM ({union}) g
+                     WHERE g.date IS NOT NULL AND g.user_id IS NOT NULL"""
+            cr.execute(SQL(statement_triggers_sql(
+                f"crm_kpi_daily_{table}", table, new_alias=NEW_ROWS, old_alias=OLD_ROWS, **bodies,
+            )))
 
     # ------------------------------------------------------------------
     # refresh

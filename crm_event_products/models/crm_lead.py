@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, sql
 
+from ..lib.rollup_sql import compact_sql, delta_insert_sql, statement_triggers_sql
 from .crm_lead_batch_compute import assign_by_value
 
 # set only by Production (the speaker buttons) and administrators: the record rule
@@ -30,6 +31,12 @@ ROLLUP_MEASURES = (
 ROLLUP_AGGREGATES = {"__count"} | {
     f"{name}:{func}" for name, _type in ROLLUP_MEASURES for func in ("sum", "avg")
 }
+# (roll-up column, what one lead adds to it; ``{sign}``: +1 or -1, see delta_insert_sql)
+ROLLUP_SUMS = (("lead_count", "{sign}"),) + tuple(
+    term
+    for name, _type in ROLLUP_MEASURES
+    for term in ((f"{name}_count", f"{{sign}} * ({name} IS NOT NULL)::int"), (f"{name}_sum", f"{{sign}} * {name}"))
+)
 COLUMN_REF = re.compile(r'"crm_lead"\."(\w+)"')
 
 
@@ -137,45 +144,16 @@ class CrmLead(models.Model):
         delete = self._rollup_insert_sql(("old_rows", -1))
         # an update that changes none of the rolled-up columns (most of them) cancels out
         update = self._rollup_insert_sql(("new_rows", 1), ("old_rows", -1))
-        cr.execute(SQL(f"""
-            CREATE OR REPLACE FUNCTION crm_lead_rollup_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN {insert}; RETURN NULL; END $$;
-            CREATE OR REPLACE FUNCTION crm_lead_rollup_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN {delete}; RETURN NULL; END $$;
-            CREATE OR REPLACE FUNCTION crm_lead_rollup_update() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN {update}; RETURN NULL; END $$;
-            DROP TRIGGER IF EXISTS crm_lead_rollup_insert ON crm_lead;
-            DROP TRIGGER IF EXISTS crm_lead_rollup_delete ON crm_lead;
-            DROP TRIGGER IF EXISTS crm_lead_rollup_update ON crm_lead;
-            CREATE TRIGGER crm_lead_rollup_insert AFTER INSERT ON crm_lead
-                REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_rollup_insert();
-            CREATE TRIGGER crm_lead_rollup_delete AFTER DELETE ON crm_lead
-                REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_rollup_delete();
-            CREATE TRIGGER crm_lead_rollup_update AFTER UPDATE ON crm_lead
-                REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                FOR EACH STATEMENT EXECUTE FUNCTION crm_lead_rollup_update();
-        """))
+        cr.execute(SQL(statement_triggers_sql(
+            "crm_lead_rollup", "crm_lead", insert_body=insert, delete_body=delete, update_body=update,
+        )))
 
     @api.model
     def _rollup_insert_sql(self, *sources):
         """INSERT of the roll-up deltas of ``sources`` ((table, sign), ...): one row per
         combination of dimensions whose figures change."""
-        dims = ", ".join(name for name, _type in ROLLUP_DIMENSIONS)
-        parts = []
-        for table, sign in sources:
-            terms = [f"{sign} AS lead_count"]
-            for name, _type in ROLLUP_MEASURES:
-                terms += [f"{sign} * ({name} IS NOT NULL)::int AS {name}_count", f"{sign} * {name} AS {name}_sum"]
-            parts.append(f"SELECT {dims}, {', '.join(terms)} FROM {table}")
-        sums = ["sum(lead_count)"]
-        changed = ["sum(lead_count) <> 0"]
-        for name, _type in ROLLUP_MEASURES:
-            sums += [f"sum({name}_count)", f"sum({name}_sum)"]
-            changed += [f"sum({name}_count) <> 0", f"sum({name}_sum) <> 0"]
-        return (
-            f"INSERT INTO {ROLLUP_TABLE} SELECT {dims}, {', '.join(sums)}"
-            f" FROM ({' UNION ALL '.join(parts)}) AS delta GROUP BY {dims} HAVING {' OR '.join(changed)}"
-        )
+        dims = [name for name, _type in ROLLUP_DIMENSIONS]
+        return delta_insert_sql(ROLLUP_TABLE, dims, ROLLUP_SUMS, sources)
 
     @api.model
     def _rollup_rebuild(self):
@@ -188,16 +166,9 @@ class CrmLead(models.Model):
     @api.model
     def _rollup_compact(self):
         """Fold the triggers' deltas into one row per combination (cron)."""
-        dims = ", ".join(name for name, _type in ROLLUP_DIMENSIONS)
-        sums = ", ".join(
-            ["sum(lead_count)"]
-            + [f"sum({name}_count), sum({name}_sum)" for name, _type in ROLLUP_MEASURES]
-        )
-        self.env.cr.execute(SQL(
-            f"WITH gone AS (DELETE FROM {ROLLUP_TABLE} RETURNING *)"
-            f" INSERT INTO {ROLLUP_TABLE} SELECT {dims}, {sums} FROM gone GROUP BY {dims}"
-            f" HAVING sum(lead_count) <> 0"
-        ))
+        dims = [name for name, _type in ROLLUP_DIMENSIONS]
+        sums = [name for name, _template in ROLLUP_SUMS]
+        self.env.cr.execute(SQL(compact_sql(ROLLUP_TABLE, dims, sums, "lead_count")))
 
     @api.model
     def _rollup_where(self, domain):
