@@ -462,9 +462,9 @@ class CrmCall(models.Model):
     def _yealink_prepare_popup(self, phone_id, event):
         """``(payload, the user's partner)`` of the pop-up of ``event``, or None.
 
-        The endpoint's hot path: one query reads what it needs of the phone, its user, the
-        country and the call (``_yealink_ringing_context``); the number is matched only for a
-        call not announced yet."""
+        The endpoint's hot path: the phone's user and country come from the worker's cache and
+        the call from one index probe (``_yealink_ringing_context``); the number is matched
+        only for a call not announced yet."""
         if event.event != "incoming_call":
             return None
         ringing = self._yealink_ringing_context(phone_id, event.call_id)
