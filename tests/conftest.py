@@ -15,10 +15,12 @@ helpers kept there (``crm_mailwizz/tests/fake_mailwizz.py``) import here too.
 from __future__ import annotations
 
 import importlib.machinery
+import os
 import sys
 import types
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -59,3 +61,21 @@ register_addon_packages()
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture
+def pg_cursor():
+    """A cursor on the local PostgreSQL (``PGHOST``/``PGUSER``, database ``postgres``) whose
+    transaction is rolled back at the end: what a test creates there (temporary or scratch
+    tables, functions, triggers) goes with it. Skips the test without PostgreSQL."""
+    try:
+        connection = psycopg2.connect(host=os.environ.get("PGHOST", "127.0.0.1"),
+                                      user=os.environ.get("PGUSER", "root"), dbname="postgres",
+                                      connect_timeout=3)
+    except psycopg2.OperationalError as error:
+        pytest.skip(f"no PostgreSQL: {error}")
+    try:
+        yield connection.cursor()
+    finally:
+        connection.rollback()
+        connection.close()

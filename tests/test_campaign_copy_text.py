@@ -4,9 +4,7 @@ trip through the local PostgreSQL when it answers."""
 import datetime
 import decimal
 import io
-import os
 
-import psycopg2
 import pytest
 from markupsafe import Markup
 from psycopg2.extras import Json, execute_values
@@ -41,18 +39,8 @@ def test_unknown_type_is_refused():
 
 
 @pytest.fixture
-def cursor():
-    try:
-        connection = psycopg2.connect(host=os.environ.get("PGHOST", "127.0.0.1"),
-                                      user=os.environ.get("PGUSER", "root"), dbname="postgres",
-                                      connect_timeout=3)
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"no PostgreSQL: {error}")
-    try:
-        yield connection.cursor()
-    finally:
-        connection.rollback()
-        connection.close()
+def cursor(pg_cursor):
+    return pg_cursor
 
 
 def test_copy_stores_what_insert_stores(cursor):

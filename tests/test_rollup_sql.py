@@ -1,10 +1,8 @@
 """crm_event_products.lib.rollup_sql: the SQL of the trigger-kept roll-ups (text, and run on
 PostgreSQL when it answers)."""
 
-import os
 import re
 
-import psycopg2
 import pytest
 
 from crm_event_products.lib.rollup_sql import compact_sql, delta_insert_sql, statement_triggers_sql
@@ -68,18 +66,8 @@ def test_compact():
 
 
 @pytest.fixture
-def cursor():
-    try:
-        connection = psycopg2.connect(host=os.environ.get("PGHOST", "127.0.0.1"),
-                                      user=os.environ.get("PGUSER", "root"), dbname="postgres",
-                                      connect_timeout=3)
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"no PostgreSQL: {error}")
-    try:
-        yield connection.cursor()
-    finally:
-        connection.rollback()  # the scratch schema, its tables, functions and triggers go
-        connection.close()
+def cursor(pg_cursor):
+    return pg_cursor
 
 
 def _rolled(cursor):

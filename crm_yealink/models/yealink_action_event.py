@@ -54,7 +54,7 @@ class _PostgresNotifier:
             for notification in notifications:
                 if notification not in self._pending:
                     self._pending.append(notification)
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="crm_yealink.notifier", daemon=True)
                 self._thread.start()
             self._cond.notify()
@@ -71,7 +71,10 @@ class _PostgresNotifier:
                 while not self._pending:
                     self._cond.wait()
                 batch, self._pending = self._pending, []
-            self._send(batch)
+            try:
+                self._send(batch)
+            except Exception:  # the thread must outlive one bad batch
+                _logger.exception("could not notify the cron or websocket workers")
 
     def _send(self, notifications):
         """``NOTIFY`` each of ``notifications`` in one statement (errors are logged)."""
