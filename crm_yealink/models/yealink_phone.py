@@ -100,6 +100,7 @@ class YealinkPhone(models.Model):
         the pop-up of an incoming call needs of the phone, cached per worker (the registry's
         cache, cleared in every worker when a phone's user or country, a user's company, or
         a company's country changes: ``res_company``, ``res_partner``)."""
+        self.flush_model(["user_id"])
         self.env.cr.execute("SELECT user_id FROM yealink_phone WHERE id = %s", (phone_id,))
         row = self.env.cr.fetchone()
         if not row or not row[0]:
