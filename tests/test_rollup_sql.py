@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from crm_event_products.lib.rollup_sql import compact_sql, delta_insert_sql, statement_triggers_sql
+from crm_event_products.lib.rollup_sql import compact_sql, delta_insert_sql, delta_triggers_sql, statement_triggers_sql
 
 DIMENSIONS = ("kind", ("month", "date_trunc('month', day)::date"))
 MEASURES = (("row_count", "{sign}"), ("amount_sum", "{sign} * amount"))
@@ -114,3 +114,12 @@ def test_triggers_keep_the_rollup(cursor):
     cursor.execute(compact_sql("roll", DIMENSIONS, ["row_count", "amount_sum"], "row_count"))
     cursor.execute("SELECT count(*) FROM roll")
     assert cursor.fetchone()[0] == 0
+
+
+def test_delta_triggers_add_new_rows_and_subtract_old_ones():
+    def delta(*sources):
+        return " + ".join(f"{table}:{sign}" for table, sign in sources)
+
+    ddl = delta_triggers_sql("roll", "src", delta)
+    assert ddl == statement_triggers_sql(
+        "roll", "src", insert_body="new_rows:1", delete_body="old_rows:-1", update_body="new_rows:1 + old_rows:-1")

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL, sql
 
-from odoo.addons.crm_event_products.lib.rollup_sql import compact_sql, delta_insert_sql, statement_triggers_sql
+from odoo.addons.crm_event_products.lib.rollup_sql import compact_sql, delta_insert_sql, delta_triggers_sql
 from odoo.addons.crm_event_products.models.crm_lead import COLUMN_REF, ROLLUP_DIMENSIONS
 
 # Lead counts and expected revenue per combination of the columns the lead record rules read
@@ -45,13 +45,8 @@ class CrmLead(models.Model):
             columns += ["lead_count bigint NOT NULL", "expected_revenue_sum numeric"]
             cr.execute(SQL(f"CREATE TABLE {ATTRIBUTION_ROLLUP_TABLE} ({', '.join(columns)})"))
             cr.execute(SQL(self._attribution_rollup_insert_sql(("crm_lead", 1))))
-        insert = self._attribution_rollup_insert_sql(("new_rows", 1))
-        delete = self._attribution_rollup_insert_sql(("old_rows", -1))
-        # an update that changes none of the rolled-up columns (most of them) cancels out
-        update = self._attribution_rollup_insert_sql(("new_rows", 1), ("old_rows", -1))
-        cr.execute(SQL(statement_triggers_sql(
-            "crm_lead_attribution_rollup", "crm_lead", insert_body=insert, delete_body=delete, update_body=update,
-        )))
+        triggers = delta_triggers_sql("crm_lead_attribution_rollup", "crm_lead", self._attribution_rollup_insert_sql)
+        cr.execute(SQL(triggers))
 
     @api.model
     def _attribution_rollup_insert_sql(self, *sources):

@@ -49,6 +49,19 @@ def statement_triggers_sql(prefix, table, insert_body=None, delete_body=None, up
     return ";\n".join(statements) + ";\n" if statements else ""
 
 
+def delta_triggers_sql(prefix, table, delta):
+    """:func:`statement_triggers_sql` of a roll-up kept by deltas: ``delta(*sources)`` gives
+    the SQL of the changes of ``(table, sign)`` sources (:func:`delta_insert_sql`); inserted
+    rows add, deleted rows subtract, and an update adds the new rows and subtracts the old
+    (one that changes none of the rolled-up columns, most of them, cancels out)."""
+    return statement_triggers_sql(
+        prefix, table,
+        insert_body=delta(("new_rows", 1)),
+        delete_body=delta(("old_rows", -1)),
+        update_body=delta(("new_rows", 1), ("old_rows", -1)),
+    )
+
+
 def _dimension_name(dimension):
     return dimension if isinstance(dimension, str) else dimension[0]
 

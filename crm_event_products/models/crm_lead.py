@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, sql
 
-from ..lib.rollup_sql import compact_sql, delta_insert_sql, statement_triggers_sql
+from ..lib.rollup_sql import compact_sql, delta_insert_sql, delta_triggers_sql
 from .crm_lead_batch_compute import assign_by_value
 
 # set only by Production (the speaker buttons) and administrators: the record rule
@@ -140,13 +140,7 @@ class CrmLead(models.Model):
                 columns += [f"{name}_count bigint NOT NULL", f"{name}_sum {sqltype}"]
             cr.execute(SQL(f"CREATE TABLE {ROLLUP_TABLE} ({', '.join(columns)})"))
             cr.execute(SQL(self._rollup_insert_sql(("crm_lead", 1))))
-        insert = self._rollup_insert_sql(("new_rows", 1))
-        delete = self._rollup_insert_sql(("old_rows", -1))
-        # an update that changes none of the rolled-up columns (most of them) cancels out
-        update = self._rollup_insert_sql(("new_rows", 1), ("old_rows", -1))
-        cr.execute(SQL(statement_triggers_sql(
-            "crm_lead_rollup", "crm_lead", insert_body=insert, delete_body=delete, update_body=update,
-        )))
+        cr.execute(SQL(delta_triggers_sql("crm_lead_rollup", "crm_lead", self._rollup_insert_sql)))
 
     @api.model
     def _rollup_insert_sql(self, *sources):
